@@ -1,0 +1,1 @@
+"""corsproof: prove, in real browsers, what CORS and cookies allow."""

@@ -1,0 +1,193 @@
+"""Find, launch and describe the browsers: Playwright's own builds or the system's stock ones.
+
+Stock Firefox is driven over WebDriver BiDi (the `moz-firefox` channel); Playwright 1.62-1.64
+can drive Firefox ESR 153 that way, 1.65 cannot. Every failure here becomes a BrowserUnavailable
+whose message says what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any, Literal
+
+from playwright.sync_api import Browser, BrowserContext, BrowserType, Error, Playwright
+
+from corsproof.profiles import CookieProfile, firefox_prefs, write_chromium_profile
+
+Engine = Literal["chromium", "firefox"]
+BuildPreference = Literal["auto", "playwright", "system"]
+
+BUILD_ENV = "CORSPROOF_BROWSER_BUILD"
+PATH_ENV = {"chromium": "CORSPROOF_CHROMIUM", "firefox": "CORSPROOF_FIREFOX"}
+SYSTEM_EXECUTABLES: dict[str, tuple[str, ...]] = {
+    "chromium": ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"),
+    "firefox": ("/usr/bin/firefox-esr", "/usr/bin/firefox"),
+}
+INSTALL_HINTS = {
+    "chromium": "apt-get install chromium  (or: python -m playwright install chromium)",
+    "firefox": "apt-get install firefox-esr  (or: python -m playwright install firefox)",
+}
+PLAYWRIGHT_PIN = "playwright>=1.62,<1.65"
+
+# Switches Playwright adds to every Chromium it launches that change what a test can observe.
+PLAYWRIGHT_CHROMIUM_DEVIATIONS = (
+    "Playwright launches Chromium with --disable-features=ThirdPartyStoragePartitioning",
+)
+
+
+class BrowserUnavailable(Exception):
+    """No usable browser, or one Playwright cannot drive; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class BrowserBuild:
+    """One browser executable and how Playwright must launch it."""
+
+    engine: Engine
+    build: Literal["playwright", "stock"]
+    executable: str
+
+    def launch_options(self, profile: CookieProfile, headless: bool) -> dict[str, Any]:
+        options: dict[str, Any] = {"executable_path": self.executable, "headless": headless}
+        if self.engine == "firefox":
+            if self.build == "stock":
+                # Without a moz- channel Playwright expects its own patched Juggler protocol and a
+                # stock Firefox will not launch; moz-firefox drives it over WebDriver BiDi.
+                options["channel"] = "moz-firefox"
+            options["firefox_user_prefs"] = firefox_prefs(profile, self.build == "playwright")
+        return options
+
+
+def _is_playwright_build(path: str) -> bool:
+    return "ms-playwright" in Path(path).parts
+
+
+def find_build(engine: Engine, playwright_executable: str, preference: str = "auto") -> BrowserBuild:
+    """The browser to use: an explicit path from the environment, else by build preference.
+
+    auto prefers Playwright's downloaded build and falls back to the system's browser.
+    """
+    if preference not in ("auto", "playwright", "system"):
+        raise BrowserUnavailable(
+            f"unknown browser build {preference!r} (from --browser-build or {BUILD_ENV}); "
+            "choose auto, playwright or system"
+        )
+    explicit = os.environ.get(PATH_ENV[engine])
+    if explicit:
+        if not os.access(explicit, os.X_OK):
+            raise BrowserUnavailable(f"{PATH_ENV[engine]}={explicit} is not an executable file")
+        return BrowserBuild(engine, "playwright" if _is_playwright_build(explicit) else "stock", explicit)
+    candidates: list[BrowserBuild] = []
+    if preference in ("auto", "playwright"):
+        candidates.append(BrowserBuild(engine, "playwright", playwright_executable))
+    if preference in ("auto", "system"):
+        candidates += [BrowserBuild(engine, "stock", path) for path in SYSTEM_EXECUTABLES[engine]]
+    for candidate in candidates:
+        if os.access(candidate.executable, os.X_OK):
+            return candidate
+    looked = ", ".join(c.executable for c in candidates)
+    raise BrowserUnavailable(
+        f"no {engine} found (looked for {looked}). Install one: {INSTALL_HINTS[engine]}; "
+        f"or point {PATH_ENV[engine]} at an executable."
+    )
+
+
+@dataclass(frozen=True)
+class BrowserInfo:
+    """What ran: recorded with every test result."""
+
+    name: str
+    version: str
+    build: str
+    executable: str
+    cookie_profile: str
+    deviations: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        text = f"{self.name} {self.version} ({self.build} build, {self.executable}), cookie profile {self.cookie_profile}"
+        return text + "".join(f"; {d}" for d in self.deviations)
+
+
+def _deviations(build: BrowserBuild, profile: CookieProfile) -> tuple[str, ...]:
+    if build.engine == "chromium":
+        return PLAYWRIGHT_CHROMIUM_DEVIATIONS
+    if build.build == "playwright" and profile is CookieProfile.DEFAULT:
+        return ("Playwright's Firefox build defaults (cookieBehavior=4, CHIPS off) reset to stock Firefox's",)
+    return ()
+
+
+def _cannot_drive(build: BrowserBuild, error: Error) -> BrowserUnavailable:
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+    playwright_version = package_version("playwright")
+    if build.engine == "firefox" and build.build == "stock":
+        return BrowserUnavailable(
+            f"Playwright {playwright_version} cannot drive the stock Firefox at {build.executable} over "
+            f"WebDriver BiDi: {first_line}. Playwright 1.62.0-1.64.1 drive Firefox ESR 153 (1.65 fails, "
+            f"1.55 cannot launch it): pip install '{PLAYWRIGHT_PIN}', or use Playwright's own Firefox "
+            "(python -m playwright install firefox)."
+        )
+    return BrowserUnavailable(
+        f"Playwright {playwright_version} could not start {build.engine} at {build.executable}: {first_line}. "
+        f"Check that it runs ({build.executable} --version) or install another: {INSTALL_HINTS[build.engine]}."
+    )
+
+
+@dataclass
+class BrowserSession:
+    """The browser of one (engine, build, cookie profile), and fresh contexts from it.
+
+    Chromium with third-party cookies allowed needs a persistent profile, and a persistent
+    profile is one context per browser process: each new_context() then launches a fresh
+    profile, so every test still starts from clean browser state.
+    """
+
+    browser_type: BrowserType
+    build: BrowserBuild
+    profile: CookieProfile
+    headless: bool = True
+    browser: Browser = field(init=False)
+    info: BrowserInfo = field(init=False)
+
+    def __post_init__(self) -> None:
+        options = self.build.launch_options(self.profile, self.headless)
+        try:
+            self.browser = self.browser_type.launch(**options)
+            # Stock Firefox with an unsupported Playwright launches but fails here.
+            self.browser.new_context().close()
+        except Error as error:
+            raise _cannot_drive(self.build, error) from None
+        self.info = BrowserInfo(
+            name=self.build.engine,
+            version=self.browser.version,
+            build=self.build.build,
+            executable=self.build.executable,
+            cookie_profile=self.profile.value,
+            deviations=_deviations(self.build, self.profile),
+        )
+
+    @property
+    def persistent(self) -> bool:
+        return self.build.engine == "chromium" and self.profile is CookieProfile.THIRD_PARTY_ALLOWED
+
+    def new_context(self, **kwargs: Any) -> BrowserContext:
+        if not self.persistent:
+            return self.browser.new_context(**kwargs)
+        user_data_dir = Path(tempfile.mkdtemp(prefix="corsproof-chromium-"))
+        write_chromium_profile(user_data_dir)
+        try:
+            context = self.browser_type.launch_persistent_context(
+                user_data_dir, **self.build.launch_options(self.profile, self.headless), **kwargs
+            )
+        except Error as error:
+            shutil.rmtree(user_data_dir, ignore_errors=True)
+            raise _cannot_drive(self.build, error) from None
+        context.on("close", lambda _: shutil.rmtree(user_data_dir, ignore_errors=True))
+        return context
+
+    def close(self) -> None:
+        self.browser.close()

@@ -1,0 +1,78 @@
+"""What Chromium says about a blocked request, through the DevTools protocol.
+
+Chromium reports why it blocked a request (Network.loadingFailed corsErrorStatus.corsError) and
+which cookies it withheld (Network.requestWillBeSentExtraInfo associatedCookies[].blockedReasons).
+Firefox reports neither to Playwright: over WebDriver BiDi a CORS failure is only a TypeError.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.sync_api import CDPSession, Page
+
+REASON_DEADLINE_S = 5.0
+
+
+@dataclass
+class ChromiumNetworkLog:
+    """CORS errors and withheld cookies, by request URL, for one page."""
+
+    _session: CDPSession
+    _urls: dict[str, str] = field(default_factory=dict)
+    cors_errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    blocked_cookies: dict[str, list[tuple[str, tuple[str, ...]]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+    @classmethod
+    def attach(cls, page: Page) -> "ChromiumNetworkLog":
+        session = page.context.new_cdp_session(page)
+        log = cls(session)
+        session.on("Network.requestWillBeSent", log._on_request)
+        session.on("Network.loadingFailed", log._on_failed)
+        session.on("Network.requestWillBeSentExtraInfo", log._on_extra_info)
+        session.send("Network.enable")
+        return log
+
+    def _on_request(self, event: dict[str, Any]) -> None:
+        self._urls[event["requestId"]] = event["request"]["url"]
+
+    def _on_failed(self, event: dict[str, Any]) -> None:
+        status = event.get("corsErrorStatus")
+        url = self._urls.get(event["requestId"])
+        if status and url:
+            self.cors_errors[url].append(status["corsError"])
+
+    def _on_extra_info(self, event: dict[str, Any]) -> None:
+        # ExtraInfo may arrive before requestWillBeSent; keep it under the request id until then.
+        for cookie in event.get("associatedCookies", []):
+            reasons = tuple(cookie.get("blockedReasons", []))
+            if reasons:
+                self.blocked_cookies[event["requestId"]].append((cookie["cookie"]["name"], reasons))
+
+    def wait_for_cors_error(self, url: str, deadline_s: float = REASON_DEADLINE_S) -> str | None:
+        """The last CORS error reported for url, waiting for the event (until a deadline).
+
+        DevTools events travel apart from the page's own answer, so the fetch can settle before
+        Network.loadingFailed is delivered. Each DevTools round trip lets pending events in; the
+        loop ends as soon as the event is there.
+        """
+        deadline = time.monotonic() + deadline_s
+        while not self.cors_errors.get(url):
+            if time.monotonic() > deadline:
+                return None
+            self._session.send("Runtime.evaluate", {"expression": "0"})
+        return self.cors_errors[url][-1]
+
+    def cookie_blocks(self, url: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(cookie name, blocked reasons) for every cookie Chromium withheld from requests to url."""
+        return [
+            block
+            for request_id, blocks in self.blocked_cookies.items()
+            if self._urls.get(request_id) == url
+            for block in blocks
+        ]

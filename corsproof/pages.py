@@ -1,0 +1,47 @@
+"""A page opened on one of the sites, and what its JavaScript saw when it fetched from good."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from playwright.sync_api import BrowserContext, Page
+
+from corsproof.devtools import ChromiumNetworkLog
+
+Outcome = Literal["read", "opaque", "blocked"]
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What the page's JavaScript could see of one fetch()."""
+
+    outcome: Outcome
+    status: int | None = None
+    body: str | None = None
+    error: str | None = None
+    type: str | None = None
+
+
+@dataclass
+class ClientPage:
+    page: Page
+    network: ChromiumNetworkLog | None  # None in Firefox, which reports no reasons
+
+    @classmethod
+    def open(cls, context: BrowserContext, url: str, chromium: bool) -> "ClientPage":
+        page = context.new_page()
+        network = ChromiumNetworkLog.attach(page) if chromium else None
+        page.goto(url)
+        return cls(page, network)
+
+    def fetch(self, url: str, init: dict[str, Any] | None = None) -> FetchResult:
+        """Run fetch(url, init) in the page, through the same code the page's buttons use."""
+        result = self.page.evaluate("([url, init]) => window.corsproof.probe(url, init)", [url, init or {}])
+        return FetchResult(**result)
+
+    def cors_error(self, url: str) -> str | None:
+        """Chromium's Network.CorsError for the last blocked request to url (None in Firefox)."""
+        if self.network is None:
+            return None
+        return self.network.wait_for_cors_error(url)

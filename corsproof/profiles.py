@@ -1,0 +1,58 @@
+"""Cookie profiles: which third-party cookie setting a browser runs with.
+
+default               what the browser ships with: Chromium blocks third-party cookies in the
+                      contexts Playwright creates; stock Firefox partitions them (Total Cookie
+                      Protection, network.cookie.cookieBehavior = 5).
+third-party-allowed   third-party cookies allowed: Chromium through a persistent profile whose
+                      preferences say so; Firefox through network.cookie.cookieBehavior = 0.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from pathlib import Path
+
+
+class CookieProfile(str, enum.Enum):
+    DEFAULT = "default"
+    THIRD_PARTY_ALLOWED = "third-party-allowed"
+
+    @classmethod
+    def parse(cls, value: str) -> "CookieProfile":
+        try:
+            return cls(value)
+        except ValueError:
+            known = ", ".join(profile.value for profile in cls)
+            raise ValueError(f"unknown cookie profile {value!r}; choose from: {known}") from None
+
+
+# Firefox's cookieBehavior values: 0 accept all, 4 reject trackers, 5 partition third-party
+# cookies (Total Cookie Protection, the default of stock Firefox).
+FIREFOX_ACCEPT_ALL = 0
+FIREFOX_PARTITION_THIRD_PARTY = 5
+
+
+def firefox_prefs(profile: CookieProfile, playwright_build: bool) -> dict[str, object]:
+    if profile is CookieProfile.THIRD_PARTY_ALLOWED:
+        return {"network.cookie.cookieBehavior": FIREFOX_ACCEPT_ALL}
+    if playwright_build:
+        # Playwright's own Firefox build ships cookieBehavior=4 and CHIPS off; restore what
+        # stock Firefox ships, so that "default" means what users of Firefox actually get.
+        return {
+            "network.cookie.cookieBehavior": FIREFOX_PARTITION_THIRD_PARTY,
+            "network.cookie.CHIPS.enabled": True,
+        }
+    return {}
+
+
+def write_chromium_profile(user_data_dir: Path) -> None:
+    """A Chromium user-data dir whose preferences allow third-party cookies.
+
+    Playwright's browser.new_context() contexts block third-party cookies (CDP reports the
+    blocked reason "UserPreferences") and no launch switch changes that; a persistent profile
+    with cookie_controls_mode 0 ("allow all cookies") is the measured way to allow them.
+    """
+    default = user_data_dir / "Default"
+    default.mkdir(parents=True, exist_ok=True)
+    (default / "Preferences").write_text(json.dumps({"profile": {"cookie_controls_mode": 0}}))

@@ -1,0 +1,145 @@
+"""The article, claim by claim, in Chromium and Firefox, under every cookie profile.
+
+Each test asserts what the page's JavaScript saw and what good recorded; in Chromium, also the
+reason the browser gave for a block. Scenarios and expectations: e2e/article_scenarios.py.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+
+from corsproof import scenarios
+from corsproof.pages import ClientPage
+from corsproof.profiles import CookieProfile
+from e2e.article_scenarios import ARTICLE_SCENARIOS, PUT_JSON
+from servers.good import SESSION_COOKIE
+from servers.recorder import Recorder
+from servers.sites import Sites
+
+SEC_FETCH_SITE = {"thirdparty": "cross-site", "evil": "cross-site", "sibling": "same-site"}
+
+
+@pytest.mark.parametrize("scenario", ARTICLE_SCENARIOS, ids=lambda s: s.id)
+def test_article_claim(
+    scenario: scenarios.Scenario,
+    open_page: Callable[[str], ClientPage],
+    login: Callable[..., None],
+    sites: Sites,
+    new_probe: Callable[[], str],
+    browser_name: str,
+    cookie_profile: CookieProfile,
+) -> None:
+    if scenario.logged_in:
+        login()
+    page = open_page(scenario.client)
+    chromium = browser_name == "chromium"
+    seen = scenarios.run(scenario, page, sites, new_probe(), chromium)
+    expect = scenario.expected(browser_name, cookie_profile.value)
+    scenarios.check(scenario, expect, seen, sites.origins.of(scenario.client), chromium)
+    for exchange in seen.exchanges:
+        assert exchange.header("sec-fetch-site") == SEC_FETCH_SITE[scenario.client]
+
+
+def test_preflight_announces_the_method_and_headers_to_come(
+    open_page: Callable[[str], ClientPage], sites: Sites, recorder: Recorder, new_probe: Callable[[], str]
+) -> None:
+    """The browser sets Access-Control-Request-Method/-Headers and the server answers in kind."""
+    probe = new_probe()
+    result = open_page("thirdparty").fetch(sites.good_url("article-preflight", "/api/public", probe), PUT_JSON)
+    assert result.outcome == "read"
+    preflight, put = recorder.for_probe(probe)
+    assert (preflight.method, preflight.status) == ("OPTIONS", 204)
+    assert preflight.header("access-control-request-method") == "PUT"
+    assert preflight.header("access-control-request-headers") == "content-type"
+    assert preflight.cookies == {}, "a preflight never carries credentials"
+    assert "PUT" in (preflight.response_header("access-control-allow-methods") or "")
+    assert put.method == "PUT" and put.header("content-type") == "application/json"
+
+
+def test_allowlist_varies_on_origin(
+    open_page: Callable[[str], ClientPage], sites: Sites, recorder: Recorder, new_probe: Callable[[], str]
+) -> None:
+    """A reflected Allow-Origin must say Vary: Origin, so caches keep one answer per origin."""
+    for client in ("thirdparty", "evil"):
+        probe = new_probe()
+        open_page(client).fetch(sites.good_url("article-allowlist", "/api/public", probe))
+        (exchange,) = recorder.for_probe(probe)
+        assert exchange.response_header("vary") == "Origin"
+        expected = sites.origins.thirdparty if client == "thirdparty" else None
+        assert exchange.response_header("access-control-allow-origin") == expected
+
+
+def test_starlette_wildcard_with_credentials_answers_evil_with_its_own_origin(
+    open_page: Callable[[str], ClientPage], sites: Sites, recorder: Recorder, new_probe: Callable[[], str]
+) -> None:
+    """What Starlette's CORSMiddleware(allow_origins=['*'], allow_credentials=True) really sends."""
+    probe = new_probe()
+    evil = open_page("evil")
+    evil.fetch(sites.good_url("starlette-wildcard-credentials", "/private", probe), {"credentials": "include"})
+    (exchange,) = recorder.for_probe(probe)
+    assert exchange.response_header("access-control-allow-origin") == sites.origins.evil
+    assert exchange.response_header("access-control-allow-credentials") == "true"
+
+
+def test_csrf_form_post_from_evil_is_carried_out(
+    open_page: Callable[[str], ClientPage], login: Callable[..., None], sites: Sites, recorder: Recorder
+) -> None:
+    """CSRF: evil's form makes good move money in every browser and cookie profile.
+
+    A top-level form POST is a navigation, not a third-party request: neither third-party cookie
+    blocking nor Total Cookie Protection withholds good's SameSite=None cookie from it.
+    """
+    login()
+    evil = open_page("evil")
+    before = len(sites.good.transfers)
+    with evil.page.expect_navigation():
+        evil.page.click("#csrf-submit")
+    assert "Transferred 1000 to evil" in evil.page.content()
+    forged = recorder.wait_for(lambda e: e.site == "good" and e.method == "POST" and e.path == "/transfer")
+    assert forged.origin == sites.origins.evil and forged.header("sec-fetch-site") == "cross-site"
+    assert SESSION_COOKIE in forged.cookies
+    assert [t.to for t in sites.good.transfers[before:]] == ["evil"]
+
+
+@pytest.mark.parametrize("mode", ["cors", "no-cors"])
+def test_csrf_simple_fetch_post_from_evil(
+    mode: str,
+    open_page: Callable[[str], ClientPage],
+    login: Callable[..., None],
+    sites: Sites,
+    recorder: Recorder,
+    new_probe: Callable[[], str],
+    cookie_profile: CookieProfile,
+) -> None:
+    """A simple text/plain POST needs no preflight: it reaches good although evil reads nothing.
+
+    Whether good carries it out depends on the cookie, so on the cookie profile: by default the
+    browser withholds the third-party cookie and good refuses (401); with third-party cookies
+    allowed the forged transfer happens.
+    """
+    login()
+    probe = new_probe()
+    init = {"method": "POST", "mode": mode, "credentials": "include", "body": "to=evil&amount=5",
+            "headers": {"Content-Type": "text/plain"}}
+    result = open_page("evil").fetch(sites.good_url("no-cors", "/transfer", probe), init)
+    assert result.outcome == ("blocked" if mode == "cors" else "opaque")
+    assert result.body is None, "evil cannot read good's answer"
+    (request,) = recorder.for_probe(probe)
+    assert (request.method, request.origin) == ("POST", sites.origins.evil)
+    carried_out = cookie_profile is CookieProfile.THIRD_PARTY_ALLOWED
+    assert request.status == (200 if carried_out else 401)
+    assert len(sites.good.transfers_for(probe)) == (1 if carried_out else 0)
+
+
+def test_thirdparty_page_button_shows_the_result_to_a_person(
+    open_page: Callable[[str], ClientPage],
+) -> None:
+    """The client page works for a person: choose a policy, click, read the visible result."""
+    thirdparty = open_page("thirdparty").page
+    thirdparty.select_option("#policy", "article-allow-all")
+    thirdparty.click("#request-0")
+    thirdparty.wait_for_selector("#result[data-outcome]")
+    assert thirdparty.get_attribute("#result", "data-outcome") == "read"
+    assert "good's public data" in thirdparty.inner_text("#result")

@@ -1,0 +1,1 @@
+"""The three FastAPI sites of corsproof (good, thirdparty, evil) and what runs them."""

@@ -1,0 +1,132 @@
+"""What reached a server and what it answered: the server-side oracle of every test.
+
+The recorder is the outermost ASGI layer of each site, outside any CORS policy, so it sees
+exactly what the browser sent (preflights included) and exactly what went back.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import Callable
+from urllib.parse import parse_qs
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+WAIT_DEADLINE_S = 10.0
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One HTTP request a site received and the response it sent."""
+
+    site: str
+    method: str
+    path: str
+    query: str
+    request_headers: dict[str, str]
+    status: int
+    response_headers: dict[str, str]
+
+    def header(self, name: str) -> str | None:
+        return self.request_headers.get(name.lower())
+
+    def response_header(self, name: str) -> str | None:
+        return self.response_headers.get(name.lower())
+
+    @property
+    def origin(self) -> str | None:
+        return self.header("origin")
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        jar: SimpleCookie = SimpleCookie()
+        try:
+            jar.load(self.header("cookie") or "")
+        except Exception:  # a malformed Cookie header means: no cookie we can name
+            return {}
+        return {name: morsel.value for name, morsel in jar.items()}
+
+    @property
+    def is_preflight(self) -> bool:
+        return self.method == "OPTIONS" and self.header("access-control-request-method") is not None
+
+    @property
+    def probe(self) -> str | None:
+        values = parse_qs(self.query).get("probe")
+        return values[0] if values else None
+
+
+def _join_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """Header names lowercased; repeated headers joined with ", " as HTTP allows."""
+    headers: dict[str, str] = {}
+    for name, value in raw:
+        key = name.decode("latin-1").lower()
+        text = value.decode("latin-1")
+        headers[key] = f"{headers[key]}, {text}" if key in headers else text
+    return headers
+
+
+@dataclass
+class Recorder:
+    """A thread-safe log of Exchanges, written by the server threads and read by the tests."""
+
+    _exchanges: list[Exchange] = field(default_factory=list)
+    _changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def add(self, exchange: Exchange) -> None:
+        with self._changed:
+            self._exchanges.append(exchange)
+            self._changed.notify_all()
+
+    def all(self) -> list[Exchange]:
+        with self._changed:
+            return list(self._exchanges)
+
+    def for_probe(self, probe: str) -> list[Exchange]:
+        """Every exchange whose URL carried ?probe=<probe>, in arrival order."""
+        return [exchange for exchange in self.all() if exchange.probe == probe]
+
+    def wait_for(
+        self, predicate: Callable[[Exchange], bool], deadline_s: float = WAIT_DEADLINE_S
+    ) -> Exchange:
+        """The first exchange matching predicate, waiting for it to arrive (until a deadline)."""
+
+        def first_match() -> Exchange | None:
+            return next((e for e in self._exchanges if predicate(e)), None)
+
+        with self._changed:
+            found = self._changed.wait_for(first_match, timeout=deadline_s)
+        if found is None:
+            raise TimeoutError(f"no matching request reached the servers within {deadline_s} s")
+        return found
+
+    def middleware(self, site: str, app: ASGIApp) -> ASGIApp:
+        """Wrap app so that every HTTP exchange is recorded under the site's name."""
+
+        async def recording_app(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+
+            async def recording_send(message: Message) -> None:
+                # Recorded when the response starts, so the record exists before the browser
+                # can see the response: a test that awaited the fetch never races the server.
+                if message["type"] == "http.response.start":
+                    self.add(
+                        Exchange(
+                            site=site,
+                            method=scope["method"],
+                            path=scope["path"],
+                            query=scope["query_string"].decode("latin-1"),
+                            request_headers=_join_headers(scope["headers"]),
+                            status=message["status"],
+                            response_headers=_join_headers(message.get("headers", [])),
+                        )
+                    )
+                await send(message)
+
+            await app(scope, receive, recording_send)
+
+        return recording_app

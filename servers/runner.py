@@ -1,0 +1,79 @@
+"""Run an ASGI app with uvicorn in a thread, on a socket the OS gave a port before the thread started.
+
+Binding first means the port is known (and reserved) before any server code runs, so there is no
+race between picking a free port and listening on it, even with many servers or pytest-xdist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+
+import uvicorn
+from starlette.types import ASGIApp
+
+START_DEADLINE_S = 10.0
+STOP_DEADLINE_S = 10.0
+
+
+def bind_loopback_socket(port: int = 0) -> socket.socket:
+    """A listening TCP socket on 127.0.0.1; port 0 lets the OS choose a free port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(128)
+    return sock
+
+
+class _ReadyServer(uvicorn.Server):
+    """A uvicorn server that tells another thread, through an Event, when it accepts connections."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
+
+
+class ServerThread:
+    """One ASGI app served on one pre-bound socket from a daemon thread."""
+
+    def __init__(self, name: str, app: ASGIApp, sock: socket.socket) -> None:
+        self.name = name
+        self.sock = sock
+        self.port: int = sock.getsockname()[1]
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            # Browsers keep connections alive; without a bound, shutdown waits for them.
+            timeout_graceful_shutdown=2,
+        )
+        self._server = _ReadyServer(config)
+        self._thread = threading.Thread(target=self._run, name=f"server-{name}", daemon=True)
+        self._error: BaseException | None = None
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._server.serve(sockets=[self.sock]))
+        except BaseException as exc:  # reported to the starting thread, not lost in this one
+            self._error = exc
+            self._server.ready.set()
+
+    def start(self, deadline_s: float = START_DEADLINE_S) -> None:
+        self._thread.start()
+        if not self._server.ready.wait(deadline_s):
+            raise RuntimeError(f"server {self.name!r} did not start within {deadline_s} s")
+        if self._error is not None or not self._server.started:
+            raise RuntimeError(f"server {self.name!r} failed to start: {self._error!r}")
+
+    def stop(self, deadline_s: float = STOP_DEADLINE_S) -> None:
+        self._server.should_exit = True
+        self._thread.join(deadline_s)
+        if self._thread.is_alive():
+            raise RuntimeError(f"server {self.name!r} did not stop within {deadline_s} s")
+        self.sock.close()

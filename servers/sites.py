@@ -1,0 +1,61 @@
+"""Start the four origins (good, its same-site sibling, thirdparty, evil) and stop them again."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Iterator
+
+from servers.clients import create_client_app
+from servers.good import GoodState, create_good_app
+from servers.origins import Origins
+from servers.recorder import Recorder
+from servers.runner import ServerThread, bind_loopback_socket
+
+SITE_NAMES = ("good", "sibling", "thirdparty", "evil")
+
+
+@dataclass(frozen=True)
+class Sites:
+    """The running sites: their origins, what reached them, and good's state."""
+
+    origins: Origins
+    recorder: Recorder
+    good: GoodState
+
+    def url(self, site: str, path: str = "/") -> str:
+        return self.origins.of(site) + path
+
+    def good_url(self, policy: str, path: str, probe: str | None = None) -> str:
+        """A URL of good's data API under a CORS policy ("no-cors" is the bare root)."""
+        prefix = "" if policy == "no-cors" else f"/{policy}"
+        query = f"?probe={probe}" if probe else ""
+        return f"{self.origins.good}{prefix}{path}{query}"
+
+
+@contextlib.contextmanager
+def running_sites(ports: dict[str, int] | None = None) -> Iterator[Sites]:
+    """Serve every site on loopback until the block ends. ports: fixed ports, else the OS picks."""
+    ports = ports or {}
+    sockets = {name: bind_loopback_socket(ports.get(name, 0)) for name in SITE_NAMES}
+    origins = Origins.from_ports(**{name: sock.getsockname()[1] for name, sock in sockets.items()})
+    recorder = Recorder()
+    good = GoodState()
+    apps = {
+        "good": create_good_app(origins, good),
+        "sibling": create_client_app("sibling", origins),
+        "thirdparty": create_client_app("thirdparty", origins),
+        "evil": create_client_app("evil", origins),
+    }
+    servers = [ServerThread(name, recorder.middleware(name, apps[name]), sockets[name]) for name in SITE_NAMES]
+    started: list[ServerThread] = []
+    try:
+        for server in servers:
+            server.start()
+            started.append(server)
+        yield Sites(origins=origins, recorder=recorder, good=good)
+    finally:
+        for server in reversed(started):
+            server.stop()
+        for sock in sockets.values():
+            sock.close()
