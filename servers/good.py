@@ -17,6 +17,9 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from servers.origins import Origins
+from servers.attacks import ATTACK_POLICIES
+from servers.cookie_lab import create_cookie_lab
+from servers.cors_lab import create_cors_lab
 from servers.policies import POLICIES
 
 # As in the article, everyone logs in with one shared password.
@@ -185,8 +188,10 @@ def create_good_app(origins: Origins, state: GoodState | None = None) -> FastAPI
         return response
 
     data_api = create_data_api(state)
-    for policy in POLICIES:
+    for policy in POLICIES + ATTACK_POLICIES:
         app.mount(f"/{policy.name}", policy.wrap(data_api, origins))
+    app.mount("/cookie-lab", create_cookie_lab(origins))
+    app.mount("/cors-lab", create_cors_lab(origins))
     # Last, so that the policy prefixes above are matched first.
     app.mount("", data_api)
     return app
