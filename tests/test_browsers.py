@@ -1,0 +1,60 @@
+"""Browser discovery: a missing or undrivable browser gets a message that says what to do."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Error
+
+from corsproof import browsers
+from corsproof.browsers import BrowserBuild, BrowserUnavailable, find_build
+from corsproof.profiles import CookieProfile
+
+
+@pytest.fixture
+def no_browsers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(browsers, "SYSTEM_EXECUTABLES", {"chromium": ("/nonexistent/chromium",), "firefox": ("/nonexistent/firefox",)})
+    monkeypatch.delenv("CORSPROOF_CHROMIUM", raising=False)
+    monkeypatch.delenv("CORSPROOF_FIREFOX", raising=False)
+
+
+@pytest.mark.usefixtures("no_browsers")
+@pytest.mark.parametrize(("engine", "install"), [("chromium", "apt-get install chromium"), ("firefox", "apt-get install firefox-esr")])
+def test_no_browser_names_the_command_that_installs_one(engine: str, install: str) -> None:
+    with pytest.raises(BrowserUnavailable, match="no .* found") as error:
+        find_build(engine, "/nonexistent/ms-playwright/browser")  # type: ignore[arg-type]
+    assert install in str(error.value)
+    assert "playwright install" in str(error.value)
+
+
+@pytest.mark.usefixtures("no_browsers")
+def test_explicit_path_that_is_not_executable_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CORSPROOF_FIREFOX", "/nonexistent/firefox")
+    with pytest.raises(BrowserUnavailable, match="CORSPROOF_FIREFOX=/nonexistent/firefox is not an executable"):
+        find_build("firefox", "/nonexistent")
+
+
+def test_unknown_build_preference_is_reported() -> None:
+    with pytest.raises(BrowserUnavailable, match="choose auto, playwright or system"):
+        find_build("chromium", "/nonexistent", "nightly")
+
+
+def test_auto_falls_back_to_the_system_browser(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    system = tmp_path / "chromium"
+    system.write_text("#!/bin/sh\n")
+    system.chmod(0o755)
+    monkeypatch.setattr(browsers, "SYSTEM_EXECUTABLES", {"chromium": (str(system),)})
+    monkeypatch.delenv("CORSPROOF_CHROMIUM", raising=False)
+    assert find_build("chromium", "/nonexistent/ms-playwright/chrome") == BrowserBuild("chromium", "stock", str(system))
+
+
+def test_undrivable_stock_firefox_says_which_playwright_to_pin() -> None:
+    build = BrowserBuild("firefox", "stock", "/usr/bin/firefox-esr")
+    error = browsers._cannot_drive(build, Error("Protocol error (emulation.setMediaFeaturesOverride): unknown command"))
+    assert "cannot drive the stock Firefox" in str(error)
+    assert browsers.PLAYWRIGHT_PIN in str(error)
+
+
+def test_stock_firefox_is_launched_over_webdriver_bidi_with_the_profile_prefs() -> None:
+    options = BrowserBuild("firefox", "stock", "/usr/bin/firefox-esr").launch_options(CookieProfile.THIRD_PARTY_ALLOWED, True)
+    assert options["channel"] == "moz-firefox"
+    assert options["firefox_user_prefs"] == {"network.cookie.cookieBehavior": 0}
