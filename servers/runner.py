@@ -19,7 +19,9 @@ STOP_DEADLINE_S = 10.0
 
 def bind_loopback_socket(port: int = 0) -> socket.socket:
     """A listening TCP socket on 127.0.0.1; port 0 lets the OS choose a free port."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP, not the default 0: asyncio sets TCP_NODELAY only on sockets that say
+    # they are TCP, and without it every response waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
     sock.listen(128)
