@@ -147,6 +147,6 @@ _probe_counter = itertools.count()
 
 
 @pytest.fixture
-def new_probe(request: pytest.FixtureRequest) -> Callable[[], str]:
+def new_probe() -> Callable[[], str]:
     """Unique tokens for ?probe=, so a test finds its own requests in the server record."""
     return lambda: f"p{next(_probe_counter)}"

@@ -84,7 +84,11 @@ def test_starlette_wildcard_with_credentials_answers_evil_with_its_own_origin(
 
 
 def test_csrf_form_post_from_evil_is_carried_out(
-    open_page: Callable[[str], ClientPage], login: Callable[..., None], sites: Sites, recorder: Recorder
+    open_page: Callable[[str], ClientPage],
+    login: Callable[..., None],
+    sites: Sites,
+    recorder: Recorder,
+    new_probe: Callable[[], str],
 ) -> None:
     """CSRF: evil's form makes good move money in every browser and cookie profile.
 
@@ -92,15 +96,18 @@ def test_csrf_form_post_from_evil_is_carried_out(
     blocking nor Total Cookie Protection withholds good's SameSite=None cookie from it.
     """
     login()
+    probe = new_probe()
     evil = open_page("evil")
-    before = len(sites.good.transfers)
+    # Tag the form's target with this test's probe, so the record shows this very submission.
+    evil.page.eval_on_selector("#csrf", "(form, action) => { form.action = action; }", sites.good_url("no-cors", "/transfer", probe))
     with evil.page.expect_navigation():
         evil.page.click("#csrf-submit")
     assert "Transferred 1000 to evil" in evil.page.content()
-    forged = recorder.wait_for(lambda e: e.site == "good" and e.method == "POST" and e.path == "/transfer")
-    assert forged.origin == sites.origins.evil and forged.header("sec-fetch-site") == "cross-site"
+    (forged,) = recorder.for_probe(probe)
+    assert (forged.method, forged.origin) == ("POST", sites.origins.evil)
+    assert forged.header("sec-fetch-site") == "cross-site" and forged.header("sec-fetch-mode") == "navigate"
     assert SESSION_COOKIE in forged.cookies
-    assert [t.to for t in sites.good.transfers[before:]] == ["evil"]
+    assert [(t.to, t.amount) for t in sites.good.transfers_for(probe)] == [("evil", 1000)]
 
 
 @pytest.mark.parametrize("mode", ["cors", "no-cors"])
