@@ -150,3 +150,23 @@ def test_thirdparty_page_button_shows_the_result_to_a_person(
     thirdparty.wait_for_selector("#result[data-outcome]")
     assert thirdparty.get_attribute("#result", "data-outcome") == "read"
     assert "good's public data" in thirdparty.inner_text("#result")
+
+
+def test_chromium_console_explains_the_missing_allow_origin_header(
+    open_page: Callable[[str], ClientPage], sites: Sites, new_probe: Callable[[], str], browser_name: str
+) -> None:
+    """"The reason can be found in the JavaScript console" — in Chromium.
+
+    Firefox does not exist for this check: over WebDriver BiDi, stock Firefox sends no console
+    message for a CORS failure to Playwright (its reason only reaches its own devtools), which is
+    why corsproof derives Firefox's reasons from the server record instead.
+    """
+    if browser_name != "chromium":
+        pytest.skip("Firefox reports CORS failures to no Playwright console (WebDriver BiDi)")
+    thirdparty = open_page("thirdparty")
+    url = sites.good_url("no-cors", "/api/public", new_probe())
+    with thirdparty.page.expect_console_message(lambda m: "CORS policy" in m.text) as message:
+        assert thirdparty.fetch(url).outcome == "blocked"
+    text = message.value.text
+    assert f"Access to fetch at '{url}' from origin '{sites.origins.thirdparty}' has been blocked by CORS policy" in text
+    assert "No 'Access-Control-Allow-Origin' header is present on the requested resource" in text
