@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from servers.exploits import create_exploit_pages
 from servers.origins import Origins
 from servers.policies import POLICIES
 
@@ -84,5 +85,7 @@ def create_client_app(role: Role, origins: Origins) -> FastAPI:
     def home() -> str:
         return page
 
+    if role == "evil":
+        app.mount("/exploits", create_exploit_pages(origins))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

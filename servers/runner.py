@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -43,7 +44,8 @@ class _ReadyServer(uvicorn.Server):
 class ServerThread:
     """One ASGI app served on one pre-bound socket from a daemon thread."""
 
-    def __init__(self, name: str, app: ASGIApp, sock: socket.socket) -> None:
+    def __init__(self, name: str, app: ASGIApp, sock: socket.socket, **uvicorn_options: Any) -> None:
+        """uvicorn_options go to uvicorn.Config as they are (for example ssl_certfile, ssl_keyfile)."""
         self.name = name
         self.sock = sock
         self.port: int = sock.getsockname()[1]
@@ -54,6 +56,7 @@ class ServerThread:
             lifespan="off",
             # Browsers keep connections alive; without a bound, shutdown waits for them.
             timeout_graceful_shutdown=2,
+            **uvicorn_options,
         )
         self._server = _ReadyServer(config)
         self._thread = threading.Thread(target=self._run, name=f"server-{name}", daemon=True)
