@@ -141,7 +141,7 @@ def _cannot_drive(build: BrowserBuild, error: Error) -> BrowserUnavailable:
 class BrowserSession:
     """The browser of one (engine, build, cookie profile), and fresh contexts from it.
 
-    Chromium with third-party cookies allowed needs a persistent profile, and a persistent
+    Chromium with a chosen third-party cookie setting needs a persistent profile, and a persistent
     profile is one context per browser process: each new_context() then launches a fresh
     profile, so every test still starts from clean browser state.
     """
@@ -172,13 +172,13 @@ class BrowserSession:
 
     @property
     def persistent(self) -> bool:
-        return self.build.engine == "chromium" and self.profile is CookieProfile.THIRD_PARTY_ALLOWED
+        return self.build.engine == "chromium" and self.profile is not CookieProfile.DEFAULT
 
     def new_context(self, **kwargs: Any) -> BrowserContext:
         if not self.persistent:
             return self.browser.new_context(**kwargs)
         user_data_dir = Path(tempfile.mkdtemp(prefix="corsproof-chromium-"))
-        write_chromium_profile(user_data_dir)
+        write_chromium_profile(user_data_dir, self.profile)
         try:
             context = self.browser_type.launch_persistent_context(
                 user_data_dir, **self.build.launch_options(self.profile, self.headless), **kwargs

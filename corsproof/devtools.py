@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from playwright.sync_api import CDPSession, Page
 
@@ -54,18 +54,24 @@ class ChromiumNetworkLog:
             if reasons:
                 self.blocked_cookies[event["requestId"]].append((cookie["cookie"]["name"], reasons))
 
-    def wait_for_cors_error(self, url: str, deadline_s: float = REASON_DEADLINE_S) -> str | None:
-        """The last CORS error reported for url, waiting for the event (until a deadline).
+    def _pump_until(self, ready: Callable[[], bool], deadline_s: float) -> bool:
+        """Wait until ready() holds or the deadline passes; True when it holds.
 
-        DevTools events travel apart from the page's own answer, so the fetch can settle before
-        Network.loadingFailed is delivered. Each DevTools round trip lets pending events in; the
-        loop ends as soon as the event is there.
+        DevTools events travel apart from the page's own answer, so a fetch can settle before its
+        events are delivered. Each DevTools round trip lets pending events in; the loop ends as
+        soon as they are there.
         """
         deadline = time.monotonic() + deadline_s
-        while not self.cors_errors.get(url):
+        while not ready():
             if time.monotonic() > deadline:
-                return None
+                return False
             self._session.send("Runtime.evaluate", {"expression": "0"})
+        return True
+
+    def wait_for_cors_error(self, url: str, deadline_s: float = REASON_DEADLINE_S) -> str | None:
+        """The last CORS error reported for url, waiting for the event (until a deadline)."""
+        if not self._pump_until(lambda: bool(self.cors_errors.get(url)), deadline_s):
+            return None
         return self.cors_errors[url][-1]
 
     def cookie_blocks(self, url: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -76,3 +82,8 @@ class ChromiumNetworkLog:
             if self._urls.get(request_id) == url
             for block in blocks
         ]
+
+    def wait_for_cookie_blocks(self, url: str, deadline_s: float = REASON_DEADLINE_S) -> list[tuple[str, tuple[str, ...]]]:
+        """cookie_blocks(url), once at least one block was reported (or the deadline passed)."""
+        self._pump_until(lambda: bool(self.cookie_blocks(url)), deadline_s)
+        return self.cookie_blocks(url)

@@ -52,8 +52,10 @@ def everywhere(expect: Expect) -> dict[tuple[str, str], Expect]:
     return {(ANY, ANY): expect}
 
 
-def by_profile(default: Expect, third_party_allowed: Expect) -> dict[tuple[str, str], Expect]:
-    return {(ANY, "default"): default, (ANY, "third-party-allowed"): third_party_allowed}
+def by_profile(withheld: Expect, allowed: Expect) -> dict[tuple[str, str], Expect]:
+    """One expectation where third-party cookies are withheld (the browser's default and the
+    "block third-party cookies" setting), another where they are allowed."""
+    return {(ANY, "default"): withheld, (ANY, "third-party-blocked"): withheld, (ANY, "third-party-allowed"): allowed}
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,9 @@ LOGIN_FIRST = "Please login first"
 PUBLIC = "good's public data"
 
 COOKIE_WITHHELD = (
-    "third-party cookies are blocked by default (Chromium: blocked reason UserPreferences; "
-    "Firefox: Total Cookie Protection partitions good's cookie), so good never sees the session"
+    "third-party cookies are withheld by default and by the 'block third-party cookies' setting "
+    "(Chromium: blocked reason UserPreferences; Firefox: Total Cookie Protection partitions good's "
+    "cookie, cookieBehavior 1 rejects it), so good never sees the session"
 )
 COOKIE_ALLOWED = "with third-party cookies allowed, good's SameSite=None; Secure cookie travels"
 

@@ -13,7 +13,7 @@ import pytest
 from corsproof import scenarios
 from corsproof.pages import ClientPage
 from corsproof.profiles import CookieProfile
-from e2e.article_scenarios import ARTICLE_SCENARIOS, PUT_JSON
+from e2e.article_scenarios import ARTICLE_SCENARIOS, CREDENTIALS, PUT_JSON
 from servers.good import SESSION_COOKIE
 from servers.recorder import Recorder
 from servers.sites import Sites
@@ -170,3 +170,35 @@ def test_chromium_console_explains_the_missing_allow_origin_header(
     text = message.value.text
     assert f"Access to fetch at '{url}' from origin '{sites.origins.thirdparty}' has been blocked by CORS policy" in text
     assert "No 'Access-Control-Allow-Origin' header is present on the requested resource" in text
+
+
+def test_chromium_names_why_it_withheld_good_cookie(
+    open_page: Callable[[str], ClientPage],
+    login: Callable[..., None],
+    sites: Sites,
+    recorder: Recorder,
+    new_probe: Callable[[], str],
+    browser_name: str,
+    cookie_profile: CookieProfile,
+) -> None:
+    """Chromium says, per request, which cookie it withheld and why: the user's third-party setting.
+
+    Firefox does not exist for this check: it reports withheld cookies to no Playwright protocol;
+    the server record (no cookie at good) is the oracle there, asserted by test_article_claim.
+    """
+    if browser_name != "chromium":
+        pytest.skip("Firefox reports withheld cookies to no Playwright protocol (WebDriver BiDi)")
+    login()
+    probe = new_probe()
+    url = sites.good_url("article-one-origin", "/private", probe)
+    thirdparty = open_page("thirdparty")
+    assert thirdparty.fetch(url, CREDENTIALS).outcome == "read"
+    assert thirdparty.network is not None
+    (request,) = recorder.for_probe(probe)
+    if cookie_profile is CookieProfile.THIRD_PARTY_ALLOWED:
+        assert SESSION_COOKIE in request.cookies
+        assert thirdparty.network.cookie_blocks(url) == []
+    else:
+        # Default contexts and the "block third-party cookies" setting both block by user preference.
+        assert SESSION_COOKIE not in request.cookies
+        assert (SESSION_COOKIE, ("UserPreferences",)) in thirdparty.network.wait_for_cookie_blocks(url)

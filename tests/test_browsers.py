@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Error
 
 from corsproof import browsers
 from corsproof.browsers import BrowserBuild, BrowserUnavailable, find_build
-from corsproof.profiles import CookieProfile
+from corsproof.profiles import CookieProfile, write_chromium_profile
 
 
 @pytest.fixture
@@ -58,3 +61,15 @@ def test_stock_firefox_is_launched_over_webdriver_bidi_with_the_profile_prefs() 
     options = BrowserBuild("firefox", "stock", "/usr/bin/firefox-esr").launch_options(CookieProfile.THIRD_PARTY_ALLOWED, True)
     assert options["channel"] == "moz-firefox"
     assert options["firefox_user_prefs"] == {"network.cookie.cookieBehavior": 0}
+
+
+def test_blocking_third_party_cookies_is_firefox_cookie_behavior_1() -> None:
+    options = BrowserBuild("firefox", "stock", "/usr/bin/firefox-esr").launch_options(CookieProfile.THIRD_PARTY_BLOCKED, True)
+    assert options["firefox_user_prefs"] == {"network.cookie.cookieBehavior": 1}
+
+
+@pytest.mark.parametrize(("profile", "mode"), [(CookieProfile.THIRD_PARTY_ALLOWED, 0), (CookieProfile.THIRD_PARTY_BLOCKED, 1)])
+def test_chromium_profile_preferences_carry_the_cookie_setting(tmp_path: Path, profile: CookieProfile, mode: int) -> None:
+    write_chromium_profile(tmp_path, profile)
+    preferences = json.loads((tmp_path / "Default" / "Preferences").read_text())
+    assert preferences["profile"]["cookie_controls_mode"] == mode
