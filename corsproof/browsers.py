@@ -152,6 +152,10 @@ class BrowserSession:
     headless: bool = True
     browser: Browser = field(init=False)
     info: BrowserInfo = field(init=False)
+    # Persistent profiles live under one directory per session, removed when the session closes:
+    # Chromium still writes to a profile after its context's "close" event, so removing each
+    # profile there leaves half-deleted directories behind.
+    _profiles: Path | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         options = self.build.launch_options(self.profile, self.headless)
@@ -177,7 +181,9 @@ class BrowserSession:
     def new_context(self, **kwargs: Any) -> BrowserContext:
         if not self.persistent:
             return self.browser.new_context(**kwargs)
-        user_data_dir = Path(tempfile.mkdtemp(prefix="corsproof-chromium-"))
+        if self._profiles is None:
+            self._profiles = Path(tempfile.mkdtemp(prefix="corsproof-chromium-"))
+        user_data_dir = Path(tempfile.mkdtemp(dir=self._profiles))
         write_chromium_profile(user_data_dir, self.profile)
         try:
             context = self.browser_type.launch_persistent_context(
@@ -186,8 +192,9 @@ class BrowserSession:
         except Error as error:
             shutil.rmtree(user_data_dir, ignore_errors=True)
             raise _cannot_drive(self.build, error) from None
-        context.on("close", lambda _: shutil.rmtree(user_data_dir, ignore_errors=True))
         return context
 
     def close(self) -> None:
         self.browser.close()
+        if self._profiles is not None:
+            shutil.rmtree(self._profiles, ignore_errors=True)
