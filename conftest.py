@@ -46,12 +46,19 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.option.browser:
         config.option.browser = list(DEFAULT_BROWSERS)
     config.stash[_BROWSERS_RUN] = {}
+    config.addinivalue_line(
+        "markers", "cookie_independent: involves no cookie, so it runs under the first chosen cookie profile only"
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "cookie_profile" in metafunc.fixturenames:
         chosen = metafunc.config.getoption("--cookie-profile") or [p.value for p in CookieProfile]
         profiles = [CookieProfile.parse(value) for value in chosen]
+        if metafunc.definition.get_closest_marker("cookie_independent"):
+            # The behaviour under test involves no cookie: one profile proves it, the others
+            # would repeat the same run.
+            profiles = profiles[:1]
         metafunc.parametrize("cookie_profile", profiles, ids=[p.value for p in profiles], scope="session")
 
 

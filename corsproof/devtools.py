@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from playwright.sync_api import CDPSession, Page
+from playwright.sync_api import CDPSession, Frame, Page
 
 REASON_DEADLINE_S = 5.0
 
@@ -22,15 +22,18 @@ class ChromiumNetworkLog:
     """CORS errors and withheld cookies, by request URL, for one page."""
 
     _session: CDPSession
-    _urls: dict[str, str] = field(default_factory=dict)
+    _urls: dict[str, str] = field(default_factory=dict)  # request id -> its latest URL
+    _chains: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # every URL, redirects included
     cors_errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     blocked_cookies: dict[str, list[tuple[str, tuple[str, ...]]]] = field(
         default_factory=lambda: defaultdict(list)
     )
 
     @classmethod
-    def attach(cls, page: Page) -> "ChromiumNetworkLog":
-        session = page.context.new_cdp_session(page)
+    def attach(cls, page: Page, frame: Frame | None = None) -> "ChromiumNetworkLog":
+        """Listen to a page, or to one of its frames that runs in its own process (an
+        out-of-process iframe, such as a sandboxed one: its requests reach only its own target)."""
+        session = page.context.new_cdp_session(frame or page)
         log = cls(session)
         session.on("Network.requestWillBeSent", log._on_request)
         session.on("Network.loadingFailed", log._on_failed)
@@ -39,13 +42,16 @@ class ChromiumNetworkLog:
         return log
 
     def _on_request(self, event: dict[str, Any]) -> None:
+        # A redirect is a new requestWillBeSent with the same id: keep the whole chain, so a
+        # failure after a redirect is found under the URL the page fetched.
         self._urls[event["requestId"]] = event["request"]["url"]
+        self._chains[event["requestId"]].append(event["request"]["url"])
 
     def _on_failed(self, event: dict[str, Any]) -> None:
         status = event.get("corsErrorStatus")
-        url = self._urls.get(event["requestId"])
-        if status and url:
-            self.cors_errors[url].append(status["corsError"])
+        if status:
+            for url in self._chains.get(event["requestId"], []):
+                self.cors_errors[url].append(status["corsError"])
 
     def _on_extra_info(self, event: dict[str, Any]) -> None:
         # ExtraInfo may arrive before requestWillBeSent; keep it under the request id until then.

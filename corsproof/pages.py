@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Frame, Page
 
 from corsproof.devtools import ChromiumNetworkLog
 
@@ -21,6 +21,7 @@ class FetchResult:
     body: str | None = None
     error: str | None = None
     type: str | None = None
+    headers: dict[str, str] | None = None  # response headers the page could read
 
 
 @dataclass
@@ -35,9 +36,11 @@ class ClientPage:
         page.goto(url)
         return cls(page, network)
 
-    def fetch(self, url: str, init: dict[str, Any] | None = None) -> FetchResult:
-        """Run fetch(url, init) in the page, through the same code the page's buttons use."""
-        result = self.page.evaluate("([url, init]) => window.corsproof.probe(url, init)", [url, init or {}])
+    def fetch(self, url: str, init: dict[str, Any] | None = None, frame: Frame | None = None) -> FetchResult:
+        """Run fetch(url, init) in the page (or one of its frames), through the same code the
+        page's buttons use."""
+        where = frame or self.page.main_frame
+        result = where.evaluate("([url, init]) => window.corsproof.probe(url, init)", [url, init or {}])
         return FetchResult(**result)
 
     def cors_error(self, url: str) -> str | None:

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from servers.cors_lab import create_cors_lab
 from servers.exploits import create_exploit_pages
 from servers.origins import Origins
 from servers.policies import POLICIES
@@ -87,5 +88,8 @@ def create_client_app(role: Role, origins: Origins) -> FastAPI:
 
     if role == "evil":
         app.mount("/exploits", create_exploit_pages(origins))
+    # The CORS lab here too, so that a redirect can lead back to the page's own origin (WPT's
+    # "cors to same origin" cases).
+    app.mount("/cors-lab", create_cors_lab(origins))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

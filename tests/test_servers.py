@@ -129,3 +129,27 @@ def test_a_server_that_cannot_start_says_so_within_its_deadline() -> None:
             server.start(deadline_s=10)
     finally:
         sock.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("redirect=399&location=/", "redirect must be one of"),
+        ("redirect=302", "a redirect needs location"),
+        ("redirect=abc", "must be an HTTP status"),
+    ],
+)
+def test_cors_lab_refuses_bad_parameters_clearly(good: httpx.Client, query: str, says: str) -> None:
+    response = good.get(f"/cors-lab/resource?{query}")
+    assert response.status_code == 400 and says in response.text
+
+
+@pytest.mark.parametrize(("query", "says"), [("pstatus=99", "must be an HTTP status"), ("max_age=soon", "max_age must be an integer")])
+def test_cors_lab_refuses_bad_preflight_parameters_clearly(good: httpx.Client, query: str, says: str) -> None:
+    response = good.options(f"/cors-lab/resource?{query}", headers={"Origin": "http://x.localhost", "Access-Control-Request-Method": "PUT"})
+    assert response.status_code == 400 and says in response.text
+
+
+def test_cors_lab_answers_any_method_token(good: httpx.Client) -> None:
+    response = good.request("CHICKEN", "/cors-lab/resource?acao=*")
+    assert response.status_code == 200 and response.text.startswith("lab CHICKEN")

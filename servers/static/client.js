@@ -5,7 +5,7 @@
 
 window.corsproof = {
   // Fetch url and report what this page's JavaScript could see:
-  //   read    - the response was exposed (status, body, type)
+  //   read    - the response was exposed (status, body, type, readable headers)
   //   opaque  - a no-cors response: it arrived, but nothing about it is readable
   //   blocked - fetch() rejected (a CORS failure is a TypeError, with no reason given to JS)
   async probe(url, init) {
@@ -15,7 +15,9 @@ window.corsproof = {
         return { outcome: "opaque", status: response.status, type: response.type };
       }
       const body = await response.text();
-      return { outcome: "read", status: response.status, type: response.type, body };
+      // The response headers this page may read: CORS filters out the rest.
+      const headers = Object.fromEntries(response.headers.entries());
+      return { outcome: "read", status: response.status, type: response.type, body, headers };
     } catch (error) {
       return { outcome: "blocked", error: `${error.name}: ${error.message}` };
     }

@@ -1,0 +1,162 @@
+"""The CORS protocol, case by case, mirrored on web-platform-tests' fetch/api/cors/.
+
+Each case asserts what the page could read, what reached good (preflights counted, Origin of
+every hop), in Chromium the DevTools Network.CorsError, and that corsproof's own CORS check
+(corsproof/cors_check.py), run over good's record, derives the same reason. In Firefox, which
+reports no reason, the derived reason is recorded with the result, labelled as derived.
+
+No case depends on a cookie (credentialed cases check the CORS headers, not the session), so
+they run under one cookie profile: the others would repeat the same requests and answers.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+
+from corsproof.pages import ClientPage
+from e2e.cors_lab_runner import Hop, WptCase, lab_url, run_case
+from e2e.wpt_scenarios import WPT_CASES
+from servers.sites import Sites
+
+
+def _origin_label(origin: str | None, sites: Sites) -> str:
+    if origin is None:
+        return "none"
+    return "page" if origin == sites.origins.thirdparty else origin
+
+
+pytestmark = pytest.mark.cookie_independent
+
+
+@pytest.mark.parametrize("case", WPT_CASES, ids=lambda c: c.id)
+def test_cors_protocol(
+    case: WptCase,
+    open_page: Callable[[str], ClientPage],
+    sites: Sites,
+    new_probe: Callable[[], str],
+    browser_name: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    expect = case.expected(browser_name)
+    chromium = browser_name == "chromium"
+    seen = run_case(case, open_page("thirdparty"), sites, new_probe(), chromium)
+    context = f"{case.id} (mirrors {case.wpt}): expected because {expect.why}"
+    assert seen.page.outcome == expect.outcome, f"{context}; page saw {seen.page}"
+    assert len(seen.preflights) == expect.preflights, f"{context}; preflights at good: {seen.preflights}"
+    assert len(seen.requests) == expect.requests, f"{context}; requests: {seen.requests}"
+    if expect.origins is not None:
+        origins = tuple(_origin_label(e.origin, sites) for e in seen.requests)
+        assert origins == expect.origins, f"{context}; Origin of each request: {origins}"
+    # Local Network Access: page and server share the loopback address space, so no request may
+    # carry its preflight header (Chromium would add it for a more private target).
+    assert all(e.header("access-control-request-private-network") is None for e in seen.exchanges)
+    for name, value in expect.readable.items():
+        assert (seen.page.headers or {}).get(name) == value, f"{context}; readable headers: {seen.page.headers}"
+    spec_error = expect.spec_error if expect.deviates else expect.error
+    assert seen.derived_error == spec_error, f"{context}; derived from good's record: {seen.derived_error!r}"
+    if chromium:
+        assert seen.chromium_error == expect.error, f"{context}; Chromium reported {seen.chromium_error!r}"
+        if expect.outcome == "blocked":
+            assert seen.derived_error == seen.chromium_error, "the derived reason must agree with Chromium's"
+    request.node.user_properties.append(("cors_reason", seen.chromium_error if chromium else f"derived:{seen.derived_error}"))
+
+
+@pytest.mark.parametrize("vary", [False, True], ids=["without-vary", "with-vary-origin"])
+def test_http_cache_and_vary_origin_within_one_page(
+    vary: bool, open_page: Callable[[str], ClientPage], sites: Sites, new_probe: Callable[[], str]
+) -> None:
+    """A reflected Allow-Origin cached without Vary: Origin is served to a request it was not
+    made for (Fetch standard, "CORS protocol and HTTP caches").
+
+    The page first loads the URL in no-cors mode: no Origin header, so good reflects nothing and
+    the cacheable answer has no Allow-Origin. Its CORS fetch of the same URL then gets that
+    cached answer and fails, though good would have allowed it; with Vary: Origin the browser
+    asks good again and reads.
+    """
+    probe = new_probe()
+    params = {"acao": "{origin}", "cache": "max-age=600", **({"vary": "Origin"} if vary else {})}
+    url = lab_url(sites, Hop("good", params), probe)
+    thirdparty = open_page("thirdparty")
+    assert thirdparty.fetch(url, {"mode": "no-cors"}).outcome == "opaque"
+    second = thirdparty.fetch(url)
+    requests = sites.recorder.for_probe(probe)
+    assert [e.origin for e in requests] == [None, sites.origins.thirdparty][: 2 if vary else 1]
+    assert second.outcome == ("read" if vary else "blocked"), second
+
+
+def test_http_cache_is_partitioned_so_one_site_never_gets_another_sites_answer(
+    open_page: Callable[[str], ClientPage], sites: Sites, new_probe: Callable[[], str]
+) -> None:
+    """Without Vary: Origin, thirdparty's cached answer (Allow-Origin: thirdparty) is not served
+    to evil: both browsers key their HTTP cache by the top-level site, so evil's fetch of the same
+    URL goes to good and gets an answer of its own."""
+    probe = new_probe()
+    url = lab_url(sites, Hop("good", {"acao": "{origin}", "cache": "max-age=600"}), probe)
+    assert open_page("thirdparty").fetch(url).outcome == "read"
+    assert open_page("evil").fetch(url).outcome == "read"
+    assert [e.origin for e in sites.recorder.for_probe(probe)] == [sites.origins.thirdparty, sites.origins.evil]
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected"),
+    [("no-referrer", None), ("origin", "{page}/"), ("unsafe-url", "{page}/"), ("", "{page}/")],
+    ids=["no-referrer", "origin", "unsafe-url", "default"],
+)
+def test_preflight_carries_the_same_referer_as_the_request(
+    policy: str, expected: str | None, open_page: Callable[[str], ClientPage], sites: Sites, new_probe: Callable[[], str]
+) -> None:
+    """Mirrors cors-preflight-referrer.any.js: the preflight's Referer follows the request's
+    referrer policy, and equals the Referer of the request itself (the page URL is /, so
+    unsafe-url and origin give the same value here)."""
+    probe = new_probe()
+    url = lab_url(sites, Hop("good", {**{"acao": "*", "acah": "x-test"}}), probe)
+    init = {"headers": {"X-Test": "1"}, "referrerPolicy": policy}
+    assert open_page("thirdparty").fetch(url, init).outcome == "read"
+    preflight, actual = sites.recorder.for_probe(probe)
+    want = expected.format(page=sites.origins.thirdparty) if expected else None
+    assert preflight.is_preflight and preflight.header("referer") == actual.header("referer") == want
+
+
+WORKER_FETCH = """async ([kind, url]) => {
+  const code = `const go = async (post) => { try { const r = await fetch(${JSON.stringify(url)});
+      post('read ' + await r.text()); } catch (e) { post('blocked ' + e.name); } };` +
+    (kind === 'worker' ? 'go((m) => postMessage(m));'
+                       : 'onconnect = (e) => go((m) => e.ports[0].postMessage(m));');
+  const src = 'data:text/javascript,' + encodeURIComponent(code);
+  return await new Promise((resolve) => {
+    // A worker that cannot start fires "error" instead of ever answering.
+    const failed = (e) => resolve('failed to start: ' + (e.message || e.type));
+    if (kind === 'worker') { const w = new Worker(src); w.onmessage = (e) => resolve(e.data); w.onerror = failed; }
+    else { const w = new SharedWorker(src); w.port.onmessage = (e) => resolve(e.data); w.onerror = failed; }
+  });
+}"""
+
+
+@pytest.mark.parametrize("kind", ["worker", "shared-worker"])
+@pytest.mark.parametrize("allow_origin", [None, "null"], ids=["no-allow-origin", "allow-origin-null"])
+def test_data_url_worker_has_an_opaque_origin(
+    kind: str,
+    allow_origin: str | None,
+    open_page: Callable[[str], ClientPage],
+    sites: Sites,
+    new_probe: Callable[[], str],
+    browser_name: str,
+) -> None:
+    """Mirrors data-url-worker.html and data-url-shared-worker.html: a worker made from a data:
+    URL has an opaque origin, sends Origin: null, and reads only with Allow-Origin: null.
+
+    Finding: Chromium 156 does not start a SharedWorker from a data: URL at all (the worker fires
+    "error" and nothing reaches good); Firefox starts it, as the standard says.
+    """
+    probe = new_probe()
+    url = lab_url(sites, Hop("good", {"acao": allow_origin} if allow_origin else {}), probe)
+    said = open_page("thirdparty").page.evaluate(WORKER_FETCH, [kind, url])
+    if kind == "shared-worker" and browser_name == "chromium":
+        assert said.startswith("failed to start"), said
+        assert sites.recorder.for_probe(probe) == []
+        return
+    assert said.startswith("read" if allow_origin else "blocked TypeError"), said
+    (request,) = sites.recorder.for_probe(probe)
+    assert request.origin == "null"
