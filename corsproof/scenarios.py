@@ -42,10 +42,15 @@ class Scenario:
     logged_in: bool = True
 
     def expected(self, browser: str, profile: str) -> Expect:
-        for key in ((browser, profile), (browser, ANY), (ANY, profile), (ANY, ANY)):
-            if key in self.expect:
-                return self.expect[key]
-        raise LookupError(f"scenario {self.id} has no expectation for {browser} / {profile}")
+        return pick(self.expect, browser, profile, f"scenario {self.id}")
+
+
+def pick(expect: dict[tuple[str, str], Expect], browser: str, profile: str, what: str) -> Expect:
+    """The most specific expectation for a browser and cookie profile."""
+    for key in ((browser, profile), (browser, ANY), (ANY, profile), (ANY, ANY)):
+        if key in expect:
+            return expect[key]
+    raise LookupError(f"{what} has no expectation for {browser} / {profile}")
 
 
 def everywhere(expect: Expect) -> dict[tuple[str, str], Expect]:

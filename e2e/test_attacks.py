@@ -1,0 +1,138 @@
+"""The attack catalogue: each CORS misconfiguration attacked from evil's exploit page.
+
+Each test logs the victim in on good, opens evil's exploit page under the attacker origin that
+beats the flawed check, clicks "Steal", and asserts what the page read and what reached good
+(the Origin good saw, whether the victim's cookie went along, what good answered).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import BrowserContext
+
+from corsproof.pages import ClientPage
+from corsproof.profiles import CookieProfile
+from corsproof.scenarios import Expect, pick
+from e2e.attack_scenarios import ATTACKER_HOSTS, ATTACKS, SAFE_POLICY, Attack, safe_expect
+from servers.good import SESSION_COOKIE
+from servers.origins import GOOD_HOST
+from servers.recorder import Exchange
+from servers.sites import Sites
+
+
+@dataclass(frozen=True)
+class Theft:
+    result: dict[str, object]
+    exchanges: list[Exchange]
+    chromium_error: str | None
+    attacker_origin: str
+
+
+def steal(context: BrowserContext, sites: Sites, policy: str, host: str, source: str, probe: str, chromium: bool) -> Theft:
+    """Open evil's exploit page for policy under host, click Steal, and collect what happened."""
+    origin = f"http://{host}:{urlsplit(sites.origins.evil).port}"
+    query = f"?probe={probe}" + ("&source=null" if source else "")
+    page = ClientPage.open(context, f"{origin}/exploits/{policy}{query}", chromium)
+    page.page.click("#steal")
+    page.page.wait_for_selector("#result[data-outcome]")
+    result = json.loads(page.page.inner_text("#result"))
+    target = f"{sites.origins.good}/{policy}/private?probe={probe}"
+    # A sandboxed iframe runs in its own process in Chromium and reports to its own DevTools
+    # target, created by the click; its reasons are asserted in test_cors_protocol instead.
+    error = page.cors_error(target) if chromium and result["outcome"] == "blocked" and not source else None
+    at_good = [e for e in sites.recorder.for_probe(probe) if e.site == "good"]
+    return Theft(result, at_good, error, "null" if source else origin)
+
+
+def check_theft(label: str, expect: Expect, theft: Theft, chromium: bool, source: str) -> None:
+    context = f"{label}: expected because {expect.why}"
+    assert theft.result["outcome"] == expect.page, f"{context}; evil's page saw {theft.result}"
+    if expect.body is not None:
+        assert expect.body in str(theft.result.get("body")), f"{context}; evil read {theft.result.get('body')!r}"
+    (request,) = theft.exchanges
+    assert request.origin == theft.attacker_origin, f"{context}; Origin at good: {request.origin}"
+    assert (SESSION_COOKIE in request.cookies) == expect.cookie_sent, f"{context}; cookie at good: {request.cookies}"
+    if chromium and not source:
+        assert theft.chromium_error == expect.chromium_error, f"{context}; Chromium said {theft.chromium_error!r}"
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.id)
+def test_attack(
+    attack: Attack,
+    context: BrowserContext,
+    login: Callable[..., None],
+    sites: Sites,
+    new_probe: Callable[[], str],
+    browser_name: str,
+    cookie_profile: CookieProfile,
+) -> None:
+    login()
+    chromium = browser_name == "chromium"
+    theft = steal(context, sites, attack.policy, attack.attacker_host, attack.source, new_probe(), chromium)
+    expect = attack.expected(browser_name, cookie_profile.value)
+    check_theft(attack.id, expect, theft, chromium, attack.source)
+    (request,) = theft.exchanges
+    if expect.page == "read":
+        assert request.response_header("access-control-allow-origin") == theft.attacker_origin
+        assert request.response_header("access-control-allow-credentials") == "true"
+
+
+@pytest.mark.parametrize(("host", "source"), ATTACKER_HOSTS, ids=lambda v: v or "page")
+def test_safe_policy_blocks_every_attacker(
+    host: str,
+    source: str,
+    context: BrowserContext,
+    login: Callable[..., None],
+    sites: Sites,
+    new_probe: Callable[[], str],
+    browser_name: str,
+    cookie_profile: CookieProfile,
+) -> None:
+    """Every attacker origin of the catalogue against the safe policy: nothing readable."""
+    login()
+    chromium = browser_name == "chromium"
+    theft = steal(context, sites, SAFE_POLICY, host, source, new_probe(), chromium)
+    same_site = host.endswith(f".{GOOD_HOST}")
+    expect = pick(safe_expect(same_site), browser_name, cookie_profile.value, f"safe policy vs {host}")
+    check_theft(f"safe policy vs {host}", expect, theft, chromium, source)
+    (request,) = theft.exchanges
+    assert request.response_header("access-control-allow-origin") is None
+    assert request.response_header("access-control-allow-credentials") is None
+    assert request.response_header("vary") == "Origin"
+
+
+@pytest.mark.cookie_independent
+def test_missing_vary_origin_does_not_leak_across_sites_through_the_browser_cache(
+    open_page: Callable[[str], ClientPage], sites: Sites, new_probe: Callable[[], str], browser_name: str
+) -> None:
+    """attack-no-vary-origin: good's cacheable answer names thirdparty without Vary: Origin.
+
+    thirdparty's second fetch is served from the browser's HTTP cache (good sees one request), so
+    the answer is cached. evil's fetch of the same URL in the same browser is not: both browsers
+    key the HTTP cache by top-level site, so evil's request goes to good, which does not list evil.
+    The browser cache cannot serve thirdparty's answer to evil; the missing Vary remains a danger
+    for shared caches (proxies, CDNs) and within one site.
+
+    The public API is fetched, with credentials: /private answers 401 wherever the browser
+    withholds the cookie, and neither browser caches a 401, which would prove nothing here.
+    """
+    probe = new_probe()
+    url = sites.good_url("attack-no-vary-origin", "/api/public", probe)
+    thirdparty = open_page("thirdparty")
+    first = thirdparty.fetch(url, {"credentials": "include"})
+    again = thirdparty.fetch(url, {"credentials": "include"})
+    assert first.outcome == again.outcome == "read" and first.body == again.body
+    assert [e.origin for e in sites.recorder.for_probe(probe)] == [sites.origins.thirdparty]
+    evil = open_page("evil")
+    assert evil.fetch(url, {"credentials": "include"}).outcome == "blocked"
+    if browser_name == "chromium":
+        assert evil.cors_error(url) == "MissingAllowOriginHeader"
+    answers = sites.recorder.for_probe(probe)
+    assert [e.origin for e in answers] == [sites.origins.thirdparty, sites.origins.evil]
+    assert answers[0].response_header("vary") is None
+    assert answers[1].response_header("access-control-allow-origin") is None
