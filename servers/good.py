@@ -20,6 +20,7 @@ from servers.origins import Origins
 from servers.attacks import ATTACK_POLICIES
 from servers.cookie_lab import create_cookie_lab
 from servers.cors_lab import create_cors_lab
+from servers.csrf import defence_policies
 from servers.policies import POLICIES
 
 # As in the article, everyone logs in with one shared password.
@@ -188,7 +189,7 @@ def create_good_app(origins: Origins, state: GoodState | None = None) -> FastAPI
         return response
 
     data_api = create_data_api(state)
-    for policy in POLICIES + ATTACK_POLICIES:
+    for policy in POLICIES + ATTACK_POLICIES + defence_policies(SESSION_COOKIE):
         app.mount(f"/{policy.name}", policy.wrap(data_api, origins))
     app.mount("/cookie-lab", create_cookie_lab(origins))
     app.mount("/cors-lab", create_cors_lab(origins))
