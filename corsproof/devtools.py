@@ -28,6 +28,10 @@ class ChromiumNetworkLog:
     blocked_cookies: dict[str, list[tuple[str, tuple[str, ...]]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    # Set-Cookie lines Chromium refused to store, by request id: (cookie line, blocked reasons).
+    refused_set_cookies: dict[str, list[tuple[str, tuple[str, ...]]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
     @classmethod
     def attach(cls, page: Page, frame: Frame | None = None) -> "ChromiumNetworkLog":
@@ -38,6 +42,7 @@ class ChromiumNetworkLog:
         session.on("Network.requestWillBeSent", log._on_request)
         session.on("Network.loadingFailed", log._on_failed)
         session.on("Network.requestWillBeSentExtraInfo", log._on_extra_info)
+        session.on("Network.responseReceivedExtraInfo", log._on_response_extra_info)
         session.send("Network.enable")
         return log
 
@@ -59,6 +64,22 @@ class ChromiumNetworkLog:
             reasons = tuple(cookie.get("blockedReasons", []))
             if reasons:
                 self.blocked_cookies[event["requestId"]].append((cookie["cookie"]["name"], reasons))
+
+    def _on_response_extra_info(self, event: dict[str, Any]) -> None:
+        for blocked in event.get("blockedCookies", []):
+            self.refused_set_cookies[event["requestId"]].append(
+                (blocked["cookieLine"], tuple(blocked.get("blockedReasons", [])))
+            )
+
+    def set_cookie_refusals(self, url: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(Set-Cookie line, blocked reasons) for each cookie a response from url could not set."""
+        self._session.send("Runtime.evaluate", {"expression": "0"})  # let events in flight arrive
+        return [
+            refusal
+            for request_id, refusals in self.refused_set_cookies.items()
+            if url in self._chains.get(request_id, [])
+            for refusal in refusals
+        ]
 
     def _pump_until(self, ready: Callable[[], bool], deadline_s: float) -> bool:
         """Wait until ready() holds or the deadline passes; True when it holds.
@@ -88,6 +109,11 @@ class ChromiumNetworkLog:
             if self._urls.get(request_id) == url
             for block in blocks
         ]
+
+    def settled_cookie_blocks(self, url: str) -> list[tuple[str, tuple[str, ...]]]:
+        """cookie_blocks(url) after one DevTools round trip, which lets events in flight arrive."""
+        self._session.send("Runtime.evaluate", {"expression": "0"})
+        return self.cookie_blocks(url)
 
     def wait_for_cookie_blocks(self, url: str, deadline_s: float = REASON_DEADLINE_S) -> list[tuple[str, tuple[str, ...]]]:
         """cookie_blocks(url), once at least one block was reported (or the deadline passed)."""

@@ -9,7 +9,7 @@ that difference is a finding, so each carries a one-line why.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping, TypeVar
 
 from corsproof.pages import ClientPage, FetchResult, Outcome
 from servers.good import SESSION_COOKIE
@@ -17,6 +17,7 @@ from servers.recorder import Exchange
 from servers.sites import Sites
 
 ANY = "*"  # matches every browser or every cookie profile in an expectation's key
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Scenario:
         return pick(self.expect, browser, profile, f"scenario {self.id}")
 
 
-def pick(expect: dict[tuple[str, str], Expect], browser: str, profile: str, what: str) -> Expect:
+def pick(expect: Mapping[tuple[str, str], T], browser: str, profile: str, what: str) -> T:
     """The most specific expectation for a browser and cookie profile."""
     for key in ((browser, profile), (browser, ANY), (ANY, profile), (ANY, ANY)):
         if key in expect:

@@ -1,11 +1,108 @@
-"""good's cookie lab (issue 3): set cookies with chosen attributes, report what came back."""
+"""good's cookie lab (issue 3): set cookies with chosen attributes, and answer what came back.
+
+GET  /cookie-lab/set-all       sets one cookie per attribute set of the matrix (MATRIX_COOKIES),
+                               each named for its attributes, first-party when good is visited
+GET  /cookie-lab/set?name=N&samesite=none|lax|strict|unset&secure=1&partitioned=1&httponly=1
+                               sets one cookie, as an answer to a (credentialed CORS) request
+ANY  /cookie-lab/echo          answers with the names of the cookies that came with the request
+GET  /cookie-lab/blank         an empty page on good, for requests made from good itself
+Answers carry CORS headers for good's known clients (thirdparty, evil, the sibling) with
+credentials, so a page there can read them; good's recorder is the oracle of what arrived.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from servers.origins import Origins
+from servers.policies import OriginRuleCors, allowlist
+
+SAMESITE_VALUES = ("none", "lax", "strict", "unset")
 
 
-def create_cookie_lab(origins: Origins) -> FastAPI:
-    return FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+@dataclass(frozen=True)
+class LabCookie:
+    """A cookie of the matrix: its name says its attributes."""
+
+    name: str
+    samesite: str  # none, lax, strict or unset (no SameSite attribute)
+    secure: bool = True
+    partitioned: bool = False
+    httponly: bool = False
+
+    def header(self, value: str = "1") -> str:
+        parts = [f"{self.name}={value}", "Path=/"]
+        if self.samesite != "unset":
+            parts.append(f"SameSite={self.samesite.capitalize()}")
+        if self.secure:
+            parts.append("Secure")
+        if self.partitioned:
+            parts.append("Partitioned")
+        if self.httponly:
+            parts.append("HttpOnly")
+        return "; ".join(parts)
+
+
+MATRIX_COOKIES: tuple[LabCookie, ...] = (
+    LabCookie("none_secure", "none"),
+    LabCookie("none_insecure", "none", secure=False),
+    LabCookie("lax", "lax"),
+    LabCookie("strict", "strict"),
+    LabCookie("unset", "unset"),
+    LabCookie("lax_insecure", "lax", secure=False),
+    LabCookie("partitioned", "none", partitioned=True),
+    LabCookie("http_only", "none", httponly=True),  # not "httponly": a reserved word to SimpleCookie
+)
+MATRIX_NAMES = frozenset(cookie.name for cookie in MATRIX_COOKIES)
+
+
+def _flag(request: Request, name: str) -> bool:
+    return request.query_params.get(name, "0") == "1"
+
+
+def received(request: Request) -> list[str]:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(request.headers.get("cookie", ""))
+    except Exception:  # a malformed Cookie header names no cookie
+        return []
+    return sorted(jar)
+
+
+def create_cookie_lab(origins: Origins) -> OriginRuleCors:
+    lab = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
+    @lab.get("/set-all")
+    def set_all() -> Response:
+        response = HTMLResponse("<!doctype html><title>cookie lab</title><p id=done>Matrix cookies set.</p>")
+        for cookie in MATRIX_COOKIES:
+            response.headers.append("Set-Cookie", cookie.header())
+        return response
+
+    @lab.get("/set")
+    def set_one(request: Request, name: str = "", samesite: str = "none") -> Response:
+        if not name.isidentifier() or samesite not in SAMESITE_VALUES:
+            return PlainTextResponse(
+                f"Bad cookie-lab request: name must be a word and samesite one of {', '.join(SAMESITE_VALUES)}",
+                status_code=400,
+            )
+        cookie = LabCookie(name, samesite, _flag(request, "secure"), _flag(request, "partitioned"), _flag(request, "httponly"))
+        response = PlainTextResponse(f"set {cookie.header()}")
+        response.headers.append("Set-Cookie", cookie.header())
+        return response
+
+    @lab.api_route("/echo", methods=["GET", "POST"])
+    def echo(request: Request) -> Response:
+        return PlainTextResponse(" ".join(received(request)) or "(no cookie)")
+
+    @lab.get("/blank", response_class=HTMLResponse)
+    def blank() -> str:
+        return "<!doctype html><title>good: blank</title><p>good</p>"
+
+    return OriginRuleCors(
+        lab, allowlist(origins.thirdparty, origins.evil, origins.sibling), credentials=True, vary_origin=True
+    )

@@ -1,0 +1,232 @@
+"""When does good's cookie travel? The cookie matrix as data.
+
+good sets one cookie per attribute set (servers/cookie_lab.py MATRIX_COOKIES) in a first-party
+visit; then a page on good itself, on its same-site sibling or on cross-site thirdparty asks good
+for /cookie-lab/echo in one of eight ways (e2e/cookie_requests.py). A row says, for a requester
+and some ways of asking, which cookies reach good per browser and cookie profile, why, and in
+Chromium which blocked reasons DevTools names for the cookies it withholds.
+
+Sources: RFC 6265bis (draft-ietf-httpbis-rfc6265bis-20) §5.2 "same-site" and "SameSite" rules,
+§5.6.7 (SameSite=None requires Secure); CHIPS (draft-cutler-httpbis-partitioned-cookies);
+Chromium: chromestatus 5088147346030592 (SameSite=Lax by default, with the two-minute
+"Lax-allowing-unsafe" exception for top-level POSTs) and the DevTools protocol's
+Network.CookieBlockedReason; Firefox: network.cookie.sameSite.laxByDefault (off in release) and
+Total Cookie Protection (network.cookie.cookieBehavior 5); WPT cookies/samesite/*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from corsproof.scenarios import ANY, pick
+
+# The matrix cookies (see servers/cookie_lab.py): each name says its attributes.
+NONE_SECURE = "none_secure"  # SameSite=None; Secure
+NONE_INSECURE = "none_insecure"  # SameSite=None without Secure
+LAX = "lax"
+STRICT = "strict"
+UNSET = "unset"  # no SameSite attribute
+LAX_INSECURE = "lax_insecure"
+PARTITIONED = "partitioned"  # SameSite=None; Secure; Partitioned, set while good was top-level
+HTTP_ONLY = "http_only"  # SameSite=None; Secure; HttpOnly
+
+ALL_COOKIES = frozenset({NONE_SECURE, NONE_INSECURE, LAX, STRICT, UNSET, LAX_INSECURE, PARTITIONED, HTTP_ONLY})
+# SameSite=None without Secure is refused when set (RFC 6265bis §5.6.7): it never exists to travel.
+STORED = ALL_COOKIES - {NONE_INSECURE}
+NONE = frozenset[str]()
+
+SUBRESOURCES = ("fetch-include", "xhr-with-credentials", "img", "iframe")
+NO_CREDENTIALS = ("fetch-omit",)
+
+Reasons = dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Which matrix cookies reach good, why, and Chromium's reasons for the ones it withholds."""
+
+    sent: frozenset[str]
+    why: str
+    chromium_reasons: Reasons = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Row:
+    who: str  # the requesting page's site: good, sibling or thirdparty
+    hows: tuple[str, ...]
+    expect: dict[tuple[str, str], Cell]  # (browser or ANY, cookie profile or ANY) -> Cell
+
+
+def everywhere(cell: Cell) -> dict[tuple[str, str], Cell]:
+    return {(ANY, ANY): cell}
+
+
+# Chromium's reasons for a cross-site subresource: SameSite first, then the user's third-party
+# setting for every cookie (the partitioned cookie belongs to good's partition and is not even
+# considered, so it has no reason).
+_SAMESITE_REASONS: Reasons = {
+    LAX: ("SchemefulSameSiteLax",),
+    LAX_INSECURE: ("SchemefulSameSiteLax",),
+    STRICT: ("SchemefulSameSiteStrict",),
+    UNSET: ("SchemefulSameSiteUnspecifiedTreatedAsLax",),
+}
+_THIRD_PARTY_BLOCKED_REASONS: Reasons = {
+    NONE_SECURE: ("UserPreferences",),
+    HTTP_ONLY: ("UserPreferences",),
+    **{name: reasons + ("UserPreferences",) for name, reasons in _SAMESITE_REASONS.items()},
+}
+
+CROSS_SITE_WITHHELD = Cell(
+    NONE,
+    "a cross-site subresource request: Lax/Strict/unset cookies are withheld by SameSite, and "
+    "SameSite=None ones by third-party cookie blocking (Chromium: UserPreferences; Firefox: Total "
+    "Cookie Protection keeps good's unpartitioned cookies out of thirdparty's partition, "
+    "cookieBehavior 1 rejects them)",
+)
+
+MATRIX: tuple[Row, ...] = (
+    Row("good", NO_CREDENTIALS, everywhere(Cell(NONE, "credentials: 'omit' sends no cookie, even same-origin"))),
+    Row(
+        "good",
+        ("fetch-same-origin",) + SUBRESOURCES + ("link", "form-post"),
+        everywhere(Cell(STORED, "a same-origin request: every stored cookie goes, whatever its SameSite")),
+    ),
+    Row(
+        "sibling",
+        NO_CREDENTIALS + ("fetch-same-origin",),
+        everywhere(Cell(NONE, "app.good is another origin: 'omit' and 'same-origin' send no cookie")),
+    ),
+    Row(
+        "sibling",
+        SUBRESOURCES + ("link", "form-post"),
+        everywhere(
+            Cell(
+                STORED,
+                "app.good.localhost is same-site with good.localhost: SameSite restricts nothing, "
+                "third-party cookie rules do not apply, and the partitioned cookie's partition "
+                "(good.localhost's site) is the sibling's too",
+            )
+        ),
+    ),
+    Row(
+        "thirdparty",
+        NO_CREDENTIALS + ("fetch-same-origin",),
+        everywhere(Cell(NONE, "thirdparty is another origin: 'omit' and 'same-origin' send no cookie")),
+    ),
+    Row(
+        "thirdparty",
+        SUBRESOURCES,
+        {
+            (ANY, "default"): Cell(CROSS_SITE_WITHHELD.sent, CROSS_SITE_WITHHELD.why, _THIRD_PARTY_BLOCKED_REASONS),
+            (ANY, "third-party-blocked"): Cell(
+                CROSS_SITE_WITHHELD.sent, CROSS_SITE_WITHHELD.why, _THIRD_PARTY_BLOCKED_REASONS
+            ),
+            ("chromium", "third-party-allowed"): Cell(
+                frozenset({NONE_SECURE, HTTP_ONLY}),
+                "third-party cookies allowed: SameSite=None; Secure cookies go; Chromium treats a cookie "
+                "without SameSite as Lax, so it stays (SchemefulSameSiteUnspecifiedTreatedAsLax); the "
+                "partitioned cookie lives in good's partition, not thirdparty's",
+                _SAMESITE_REASONS,
+            ),
+            ("firefox", "third-party-allowed"): Cell(
+                frozenset({NONE_SECURE, HTTP_ONLY, UNSET}),
+                "third-party cookies allowed (cookieBehavior 0): SameSite=None cookies go, and so does the "
+                "cookie without SameSite — Firefox ESR 153 does not treat it as Lax "
+                "(network.cookie.sameSite.laxByDefault is off): a difference from Chromium",
+            ),
+        },
+    ),
+    Row(
+        "thirdparty",
+        ("link",),
+        everywhere(
+            Cell(
+                STORED - {STRICT},
+                "a top-level GET navigation to good is first-party: every cookie but Strict goes (Lax "
+                "allows top-level GETs; the partitioned cookie's partition is good's, now top-level)",
+                {STRICT: ("SchemefulSameSiteStrict",)},
+            )
+        ),
+    ),
+    Row(
+        "thirdparty",
+        ("form-post",),
+        {
+            ("chromium", ANY): Cell(
+                frozenset({NONE_SECURE, HTTP_ONLY, PARTITIONED, UNSET}),
+                "a top-level cross-site POST: Lax and Strict stay; the cookie without SameSite goes only "
+                "because it was set less than two minutes ago (Chromium's Lax-allowing-unsafe exception "
+                "for defaulted Lax)",
+                {LAX: ("SchemefulSameSiteLax",), LAX_INSECURE: ("SchemefulSameSiteLax",), STRICT: ("SchemefulSameSiteStrict",)},
+            ),
+            ("firefox", ANY): Cell(
+                frozenset({NONE_SECURE, HTTP_ONLY, PARTITIONED, UNSET}),
+                "a top-level cross-site POST: Lax and Strict stay; the cookie without SameSite goes "
+                "because Firefox treats it as SameSite=None, whatever its age",
+            ),
+        },
+    ),
+)
+
+
+def cell_for(row: Row, browser: str, profile: str) -> Cell:
+    return pick(row.expect, browser, profile, f"cookie matrix row {row.who} {row.hows}")
+
+
+# Setting cookies cross-site: thirdparty's credentialed fetch gets a Set-Cookie from good.
+SET_CROSS_SITE: dict[str, str] = {
+    "x_none": "samesite=none&secure=1",
+    "x_partitioned": "samesite=none&secure=1&partitioned=1",
+    "x_lax": "samesite=lax&secure=1",
+    "x_unset": "samesite=unset&secure=1",
+}
+
+
+@dataclass(frozen=True)
+class SetCell:
+    """After thirdparty's fetches set the x_ cookies: which the browser kept, which thirdparty's
+    next credentialed request to good carries, which good's own top-level page then gets."""
+
+    stored: frozenset[str]
+    read_back: frozenset[str]
+    first_party: frozenset[str]
+    why: str
+    chromium_refused: Reasons = field(default_factory=dict)  # Set-Cookie refusals, by cookie name
+
+
+SET_EXPECT: dict[tuple[str, str], SetCell] = {
+    ("chromium", "default"): SetCell(
+        frozenset({"x_partitioned"}),
+        frozenset({"x_partitioned"}),
+        NONE,
+        "third-party cookies blocked: only the Partitioned cookie is kept, in thirdparty's partition (CHIPS), "
+        "so it comes back to good from thirdparty but never to good's own pages",
+        {"x_none": ("UserPreferences",), "x_lax": ("UserPreferences",), "x_unset": ("UserPreferences",)},
+    ),
+    ("chromium", "third-party-allowed"): SetCell(
+        frozenset({"x_none", "x_partitioned"}),
+        frozenset({"x_none", "x_partitioned"}),
+        frozenset({"x_none"}),
+        "SameSite=None is kept unpartitioned and good's own pages see it; Lax and unset (Lax by default) "
+        "cannot be set from a cross-site request",
+        {"x_lax": ("SchemefulSameSiteLax",), "x_unset": ("SchemefulSameSiteUnspecifiedTreatedAsLax",)},
+    ),
+    ("firefox", "default"): SetCell(
+        frozenset({"x_none", "x_partitioned", "x_unset"}),
+        frozenset({"x_none", "x_partitioned", "x_unset"}),
+        NONE,
+        "Total Cookie Protection keeps every third-party cookie, partitioned under thirdparty: good sees them "
+        "from thirdparty, never on its own pages; Lax cannot be set cross-site; unset counts as None",
+    ),
+    ("firefox", "third-party-allowed"): SetCell(
+        frozenset({"x_none", "x_partitioned", "x_unset"}),
+        frozenset({"x_none", "x_partitioned", "x_unset"}),
+        frozenset({"x_none", "x_unset"}),
+        "cookieBehavior 0: None and unset cookies are kept unpartitioned and reach good's own pages; the "
+        "Partitioned one stays in thirdparty's partition; Lax cannot be set cross-site",
+    ),
+}
+SET_EXPECT[("chromium", "third-party-blocked")] = SET_EXPECT[("chromium", "default")]
+SET_EXPECT[("firefox", "third-party-blocked")] = SetCell(
+    NONE, NONE, NONE, "cookieBehavior 1 rejects every third-party cookie, Partitioned ones included"
+)
