@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright
 
 from corsproof.browsers import BUILD_ENV, BrowserInfo, BrowserSession, BrowserUnavailable, find_build
-from corsproof.pages import ClientPage
+from corsproof.pages import ClientPage, log_in
 from corsproof.profiles import CookieProfile
 from servers.good import PASSWORD, SameSite
 from servers.recorder import Recorder
@@ -139,13 +139,7 @@ def login(context: BrowserContext, sites: Sites) -> Callable[..., None]:
     """Log in on good through its real form, in the test's context; SameSite of the cookie chosen."""
 
     def login_(samesite: SameSite = "none") -> None:
-        page = context.new_page()
-        page.goto(sites.url("good"))
-        page.fill("input[name=password]", PASSWORD)
-        page.select_option("select[name=samesite]", samesite)
-        page.click("#login")
-        page.wait_for_selector("#status:has-text('You are logged in.')")
-        page.close()
+        log_in(context, sites.url("good"), PASSWORD, samesite)
 
     return login_
 

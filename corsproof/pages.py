@@ -48,3 +48,14 @@ class ClientPage:
         if self.network is None:
             return None
         return self.network.wait_for_cors_error(url)
+
+
+def log_in(context: BrowserContext, good_url: str, password: str, samesite: str = "none") -> None:
+    """Log in on good through its real form, as a person would; SameSite of the cookie chosen."""
+    page = context.new_page()
+    page.goto(good_url)
+    page.fill("input[name=password]", password)
+    page.select_option("select[name=samesite]", samesite)
+    page.click("#login")
+    page.wait_for_selector("#status:has-text('You are logged in.')")
+    page.close()

@@ -15,11 +15,12 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext
 
-from corsproof.pages import ClientPage
+from corsproof.pages import ClientPage, log_in
 from corsproof.profiles import CookieProfile
 from corsproof.scenarios import Expect, pick
-from e2e.attack_scenarios import ATTACKER_HOSTS, ATTACKS, SAFE_POLICY, Attack, safe_expect
-from servers.good import SESSION_COOKIE
+from e2e.attack_scenarios import ATTACKER_HOSTS, ATTACKS, SAFE_POLICY, Attack, cross_site_leak, safe_expect
+from e2e.tls_fixtures import https_good  # noqa: F401 (a fixture)
+from servers.good import PASSWORD, SESSION_COOKIE
 from servers.origins import GOOD_HOST
 from servers.recorder import Exchange
 from servers.sites import Sites
@@ -136,3 +137,34 @@ def test_missing_vary_origin_does_not_leak_across_sites_through_the_browser_cach
     assert [e.origin for e in answers] == [sites.origins.thirdparty, sites.origins.evil]
     assert answers[0].response_header("vary") is None
     assert answers[1].response_header("access-control-allow-origin") is None
+
+
+def test_scheme_not_checked_trusts_an_http_origin_for_an_https_one(
+    new_context: Callable[..., BrowserContext],
+    sites: Sites,
+    https_good: str,
+    new_probe: Callable[[], str],
+    browser_name: str,
+    cookie_profile: CookieProfile,
+) -> None:
+    """An https good whose check compares host and port, not scheme, trusts http://thirdparty.
+
+    Anyone on the network can rewrite an http page, so the theft runs as script injected into
+    thirdparty's own http page. The browser reaches the https good through a certificate from a
+    throwaway CA (trustme), accepted with the context's ignore_https_errors: the certificate is
+    not what is under test. Cookies ignore ports and schemes' hosts, so the victim's login on good
+    is valid on the https good too.
+    """
+    context = new_context(ignore_https_errors=True)
+    log_in(context, sites.url("good"), PASSWORD)
+    probe = new_probe()
+    url = f"{https_good}/attack-scheme-not-checked/private?probe={probe}"
+    thirdparty = ClientPage.open(context, sites.url("thirdparty"), browser_name == "chromium")
+    seen = thirdparty.fetch(url, {"credentials": "include"})
+    expect = cross_site_leak()
+    expected = pick(expect, browser_name, cookie_profile.value, "scheme-not-checked")
+    (request,) = [e for e in sites.recorder.for_probe(probe) if e.site == "good"]
+    assert (seen.outcome, request.origin) == ("read", sites.origins.thirdparty), expected.why
+    assert expected.body is not None and expected.body in (seen.body or ""), f"{expected.why}; read {seen.body!r}"
+    assert (SESSION_COOKIE in request.cookies) == expected.cookie_sent, expected.why
+    assert request.response_header("access-control-allow-origin") == sites.origins.thirdparty

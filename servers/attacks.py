@@ -81,6 +81,11 @@ FLAWS: tuple[Flaw, ...] = (
         and not _host(origin)[len(THIRDPARTY_HOST):].startswith("."),
     ),
     Flaw(
+        "scheme-not-checked",
+        "compare only host and port (origin.split('://')[1]), so http://thirdparty passes for https://thirdparty",
+        lambda origin, o: origin.split("://", 1)[-1] == o.thirdparty.split("://", 1)[1],
+    ),
+    Flaw(
         "no-vary-origin",
         "an exact allowlist, but cacheable answers carry the reflected Allow-Origin without Vary: Origin",
         lambda origin, o: origin in (o.thirdparty, o.sibling),
