@@ -160,3 +160,41 @@ def test_data_url_worker_has_an_opaque_origin(
     assert said.startswith("read" if allow_origin else "blocked TypeError"), said
     (request,) = sites.recorder.for_probe(probe)
     assert request.origin == "null"
+
+
+@pytest.mark.parametrize("tainted_first", [True, False], ids=["tainted-then-direct", "direct-then-tainted"])
+def test_preflight_cache_keeps_tainted_and_real_origins_apart(
+    tainted_first: bool,
+    open_page: Callable[[str], ClientPage],
+    sites: Sites,
+    new_probe: Callable[[], str],
+    browser_name: str,
+) -> None:
+    """Mirrors cors-preflight-cache-tainted.any.js: the preflight cache is keyed by the serialized
+    origin, so an entry made for `null` (after a cross-origin redirect) never serves the page's
+    real origin, nor the other way round: both fetches of the target preflight.
+
+    Finding: Firefox ESR 153 sends the preflight that follows a cross-origin redirect with the
+    page's real Origin (only the request itself says `null`), so one cache entry, under the real
+    origin, serves both fetches: one preflight of the target, where Chromium and the standard
+    make two.
+    """
+    probe = new_probe()
+    allow = {"acao": "*", "acah": "x-test", "acam": "POST", "max_age": "600"}
+    target = Hop("other", allow)
+    redirector = lab_url(sites, Hop("good", {**allow, "redirect": "307", "location": target}), probe)
+    direct = lab_url(sites, target, probe)
+    init = {"method": "POST", "body": "x", "headers": {"X-Test": "1"}}
+    thirdparty = open_page("thirdparty")
+    for url in (redirector, direct) if tainted_first else (direct, redirector):
+        assert thirdparty.fetch(url, init).outcome == "read"
+    target_host = direct.split("//", 1)[1].split("/", 1)[0]
+    at_target = [e for e in sites.recorder.for_probe(probe) if e.header("host") == target_host]
+    preflights = [e.origin for e in at_target if e.is_preflight]
+    requests = sorted(str(e.origin) for e in at_target if not e.is_preflight)
+    assert requests == sorted(["null", sites.origins.thirdparty]), "the redirected request itself says null"
+    if browser_name == "firefox":
+        assert preflights == [sites.origins.thirdparty], "Firefox: one preflight, under the real origin"
+        return
+    expected = ["null", sites.origins.thirdparty] if tainted_first else [sites.origins.thirdparty, "null"]
+    assert preflights == expected, "each origin needs its own preflight of the target"

@@ -311,7 +311,8 @@ def _redirects() -> list[WptCase]:
         WptCase("redirect-after-preflight-preflights-again", "cors-redirect-preflight.any.js",
             {**STAR, "acah": "x-test", "redirect": "307", "location": Hop("other", {**STAR, "acah": "x-test"})}, read(
                 "since whatwg/fetch#204 a redirect after a preflight is followed; the new URL gets its own "
-                "preflight (Origin: null after the cross-origin hop)", preflights=2, requests=2, origins=PAGE_THEN_NULL),
+                "preflight; the request after the cross-origin hop says Origin: null (Firefox's second preflight "
+                "still carries the real origin, see test_preflight_cache_keeps_tainted_and_real_origins_apart)", preflights=2, requests=2, origins=PAGE_THEN_NULL),
             init=header("X-Test", "1")),
         WptCase("redirect-after-preflight-needs-the-second-preflight-to-pass", "cors-redirect-preflight.any.js",
             {**STAR, "acah": "x-test", "redirect": "307", "location": Hop("other", STAR)}, LabExpect(
