@@ -6,6 +6,7 @@ GET  /cookie-lab/set?name=N&samesite=none|lax|strict|unset&secure=1&partitioned=
                                sets one cookie, as an answer to a (credentialed CORS) request
 ANY  /cookie-lab/echo          answers with the names of the cookies that came with the request
 GET  /cookie-lab/blank         an empty page on good, for requests made from good itself
+GET  /cookie-lab/storage-access   good's page to embed: a click asks for storage access, then echoes
 Answers carry CORS headers for good's known clients (thirdparty, evil, the sibling) with
 credentials, so a page there can read them; good's recorder is the oracle of what arrived.
 """
@@ -98,6 +99,25 @@ def create_cookie_lab(origins: Origins) -> OriginRuleCors:
     @lab.api_route("/echo", methods=["GET", "POST"])
     def echo(request: Request) -> Response:
         return PlainTextResponse(" ".join(received(request)) or "(no cookie)")
+
+    @lab.get("/storage-access", response_class=HTMLResponse)
+    def storage_access() -> str:
+        # good's page for embedding in thirdparty: a person clicks, the page asks the browser for
+        # its unpartitioned cookies (Storage Access API), then asks good what arrived.
+        return """<!doctype html><title>good: storage access</title>
+<button id="ask">Use my good session here</button><pre id="result"></pre>
+<script>
+document.getElementById("ask").addEventListener("click", async () => {
+  const before = await document.hasStorageAccess();
+  let granted;
+  try { await document.requestStorageAccess(); granted = "granted"; }
+  catch (error) { granted = "denied: " + error.name; }
+  const echo = await (await fetch("echo" + location.search, { credentials: "include" })).text();
+  const output = document.getElementById("result");
+  output.textContent = JSON.stringify({ before, granted, echo });
+  output.dataset.done = "1";
+});
+</script>"""
 
     @lab.get("/blank", response_class=HTMLResponse)
     def blank() -> str:
