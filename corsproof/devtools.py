@@ -22,8 +22,8 @@ class ChromiumNetworkLog:
     """CORS errors and withheld cookies, by request URL, for one page."""
 
     _session: CDPSession
-    _urls: dict[str, str] = field(default_factory=dict)  # request id -> its latest URL
-    _chains: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # every URL, redirects included
+    # request id -> every URL it went to, redirects included; the last is where it is now.
+    _chains: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     cors_errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     blocked_cookies: dict[str, list[tuple[str, tuple[str, ...]]]] = field(
         default_factory=lambda: defaultdict(list)
@@ -49,7 +49,6 @@ class ChromiumNetworkLog:
     def _on_request(self, event: dict[str, Any]) -> None:
         # A redirect is a new requestWillBeSent with the same id: keep the whole chain, so a
         # failure after a redirect is found under the URL the page fetched.
-        self._urls[event["requestId"]] = event["request"]["url"]
         self._chains[event["requestId"]].append(event["request"]["url"])
 
     def _on_failed(self, event: dict[str, Any]) -> None:
@@ -106,7 +105,7 @@ class ChromiumNetworkLog:
         return [
             block
             for request_id, blocks in self.blocked_cookies.items()
-            if self._urls.get(request_id) == url
+            if self._chains.get(request_id, [None])[-1] == url
             for block in blocks
         ]
 

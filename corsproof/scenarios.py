@@ -88,9 +88,12 @@ def run(scenario: Scenario, page: ClientPage, sites: Sites, probe: str, chromium
     return Observation(result, sites.recorder.for_probe(probe), error)
 
 
-def check(scenario: Scenario, expect: Expect, seen: Observation, client_origin: str, chromium: bool) -> None:
-    """Assert the page's view, good's record and (in Chromium) the reason, with clear messages."""
-    context = f"{scenario.id}: expected because {expect.why}"
+def check(label: str, expect: Expect, seen: Observation, client_origin: str, chromium: bool) -> None:
+    """Assert the page's view, good's record and (in Chromium) the reason, with clear messages.
+
+    chromium: assert Chromium's reason too (False where it cannot be had, and in Firefox).
+    """
+    context = f"{label}: expected because {expect.why}"
     assert seen.page.outcome == expect.page, f"{context}; page saw {seen.page}"
     if expect.body is not None:
         assert expect.body in (seen.page.body or ""), f"{context}; page read {seen.page.body!r}"

@@ -37,7 +37,7 @@ def test_article_claim(
     chromium = browser_name == "chromium"
     seen = scenarios.run(scenario, page, sites, new_probe(), chromium)
     expect = scenario.expected(browser_name, cookie_profile.value)
-    scenarios.check(scenario, expect, seen, sites.origins.of(scenario.client), chromium)
+    scenarios.check(scenario.id, expect, seen, sites.origins.of(scenario.client), chromium)
     for exchange in seen.exchanges:
         assert exchange.header("sec-fetch-site") == SEC_FETCH_SITE[scenario.client]
 
