@@ -15,7 +15,7 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any, Literal
 
-from playwright.sync_api import Browser, BrowserContext, BrowserType, Error, Playwright
+from playwright.sync_api import Browser, BrowserContext, BrowserType, Error
 
 from corsproof.profiles import CookieProfile, firefox_prefs, write_chromium_profile
 
@@ -113,12 +113,18 @@ class BrowserInfo:
         return text + "".join(f"; {d}" for d in self.deviations)
 
 
+FIREFOX_DEVIATIONS = (
+    "storage-access heuristics off (privacy.restrict3rdpartystorage.heuristic.*), so that one "
+    "scenario's navigation cannot grant good's cookies to another's page",
+)
+
+
 def _deviations(build: BrowserBuild, profile: CookieProfile) -> tuple[str, ...]:
     if build.engine == "chromium":
         return PLAYWRIGHT_CHROMIUM_DEVIATIONS
     if build.build == "playwright" and profile is CookieProfile.DEFAULT:
-        return ("Playwright's Firefox build defaults (cookieBehavior=4, CHIPS off) reset to stock Firefox's",)
-    return ()
+        return FIREFOX_DEVIATIONS + ("Playwright's Firefox build defaults (cookieBehavior=4, CHIPS off) reset to stock Firefox's",)
+    return FIREFOX_DEVIATIONS
 
 
 def _cannot_drive(build: BrowserBuild, error: Error) -> BrowserUnavailable:

@@ -28,6 +28,8 @@ class ChromiumNetworkLog:
     blocked_cookies: dict[str, list[tuple[str, tuple[str, ...]]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    # Requests whose cookie report (Network.requestWillBeSentExtraInfo) has arrived.
+    _reported: set[str] = field(default_factory=set)
     # Set-Cookie lines Chromium refused to store, by request id: (cookie line, blocked reasons).
     refused_set_cookies: dict[str, list[tuple[str, tuple[str, ...]]]] = field(
         default_factory=lambda: defaultdict(list)
@@ -59,6 +61,7 @@ class ChromiumNetworkLog:
 
     def _on_extra_info(self, event: dict[str, Any]) -> None:
         # ExtraInfo may arrive before requestWillBeSent; keep it under the request id until then.
+        self._reported.add(event["requestId"])
         for cookie in event.get("associatedCookies", []):
             reasons = tuple(cookie.get("blockedReasons", []))
             if reasons:
@@ -112,6 +115,13 @@ class ChromiumNetworkLog:
     def settled_cookie_blocks(self, url: str) -> list[tuple[str, tuple[str, ...]]]:
         """cookie_blocks(url) after one DevTools round trip, which lets events in flight arrive."""
         self._session.send("Runtime.evaluate", {"expression": "0"})
+        return self.cookie_blocks(url)
+
+    def wait_for_cookie_report(self, url: str, deadline_s: float = REASON_DEADLINE_S) -> list[tuple[str, tuple[str, ...]]]:
+        """cookie_blocks(url), once Chromium's cookie report on a request to url has arrived."""
+        self._pump_until(
+            lambda: any(self._chains.get(r, [None])[-1] == url for r in self._reported), deadline_s
+        )
         return self.cookie_blocks(url)
 
     def wait_for_cookie_blocks(self, url: str, deadline_s: float = REASON_DEADLINE_S) -> list[tuple[str, tuple[str, ...]]]:

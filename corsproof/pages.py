@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from playwright.sync_api import BrowserContext, Frame, Page
+from playwright.sync_api import Frame, Page
 
 from corsproof.devtools import ChromiumNetworkLog
 
@@ -26,15 +26,10 @@ class FetchResult:
 
 @dataclass
 class ClientPage:
+    """A page on one of the sites, with the client code (servers/static/client.js) loaded."""
+
     page: Page
     network: ChromiumNetworkLog | None  # None in Firefox, which reports no reasons
-
-    @classmethod
-    def open(cls, context: BrowserContext, url: str, chromium: bool) -> "ClientPage":
-        page = context.new_page()
-        network = ChromiumNetworkLog.attach(page) if chromium else None
-        page.goto(url)
-        return cls(page, network)
 
     def fetch(self, url: str, init: dict[str, Any] | None = None, frame: Frame | None = None) -> FetchResult:
         """Run fetch(url, init) in the page (or one of its frames), through the same code the
@@ -49,13 +44,3 @@ class ClientPage:
             return None
         return self.network.wait_for_cors_error(url)
 
-
-def log_in(context: BrowserContext, good_url: str, password: str, samesite: str = "none") -> None:
-    """Log in on good through its real form, as a person would; SameSite of the cookie chosen."""
-    page = context.new_page()
-    page.goto(good_url)
-    page.fill("input[name=password]", password)
-    page.select_option("select[name=samesite]", samesite)
-    page.click("#login")
-    page.wait_for_selector("#status:has-text('You are logged in.')")
-    page.close()

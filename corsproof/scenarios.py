@@ -1,110 +1,251 @@
-"""Fetch scenarios as data, expectations as data, and the one function that checks them.
+"""The kinds of scenario, as data, and how each runs in a lane's page.
 
-A scenario says who asks (the client site), what (policy, path, fetch init) and whether the
-victim is logged in on good. An expectation says what the page saw, what reached good and, in
-Chromium, why the browser blocked it. Expectations may differ per browser and cookie profile:
-that difference is a finding, so each carries a one-line why.
+- Fetch: a page on a client site (or an opaque-origin frame in it) calls fetch() on good;
+- Theft: evil's exploit page, under a look-alike host name, steals from good by a click;
+- Forgery: evil's page sends good a forged POST, by form or by fetch();
+- CookieRequest: a page asks good in one of eight ways (fetch, XHR, img, iframe, link, form).
+
+Each says where it starts from (a Start: logged in or not, which cookies) and what it expects per
+browser and cookie profile. run() makes the real requests and returns one Observation: what the
+page saw, what reached good (the recorder, by the scenario's own probe) and the reasons.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, TypeVar
+from typing import Any, Literal, Mapping, Protocol, Union
+from urllib.parse import urlsplit
 
-from corsproof.pages import ClientPage, FetchResult, Outcome
-from servers.good import SESSION_COOKIE
+from corsproof import cors_check
+from corsproof.devtools import ChromiumNetworkLog
+from corsproof.lab import Hop, LabValue, Where, lab_url, open_frame
+from corsproof.lane import LOGGED_IN, LOGGED_OUT, Lane, Start
+from corsproof.model import Expect, Expectations, Observation, pick
+from corsproof.pages import FetchResult
+from corsproof.requests import make_request
+from servers.good import SameSite
 from servers.recorder import Exchange
-from servers.sites import Sites
-
-ANY = "*"  # matches every browser or every cookie profile in an expectation's key
-T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Expect:
-    page: Outcome  # read, opaque or blocked
-    why: str
-    body: str | None = None  # text the page must have read
-    cookie_sent: bool = False  # good received the session cookie with the request
-    preflight: bool = False  # good received an OPTIONS preflight first
-    reached: bool = True  # the request itself (not only its preflight) reached good
-    chromium_error: str | None = None  # DevTools Network.CorsError, when Chromium blocks
-
-
-@dataclass(frozen=True)
-class Scenario:
+class Scenario(Protocol):
     id: str
-    claim: str
-    client: str  # thirdparty, evil or sibling
+    start: Start
+    expect: Expectations
+
+    def run(self, lane: Lane, probe: str) -> Observation: ...
+
+
+def expected(scenario: Scenario, browser: str, profile: str) -> Expect:
+    return pick(scenario.expect, browser, profile, f"{type(scenario).__name__} {scenario.id}")
+
+
+@dataclass(frozen=True)
+class Api:
+    """A path of good's data API under one of its CORS policies ("no-cors": the bare root)."""
+
     policy: str
     path: str
-    expect: dict[tuple[str, str], Expect]  # (browser or ANY, cookie profile or ANY) -> Expect
-    init: dict[str, Any] = field(default_factory=dict)
-    logged_in: bool = True
+    https: bool = False  # on the https good (corsproof/tls.py) rather than the http one
 
-    def expected(self, browser: str, profile: str) -> Expect:
-        return pick(self.expect, browser, profile, f"scenario {self.id}")
-
-
-def pick(expect: Mapping[tuple[str, str], T], browser: str, profile: str, what: str) -> T:
-    """The most specific expectation for a browser and cookie profile."""
-    for key in ((browser, profile), (browser, ANY), (ANY, profile), (ANY, ANY)):
-        if key in expect:
-            return expect[key]
-    raise LookupError(f"{what} has no expectation for {browser} / {profile}")
-
-
-def everywhere(expect: Expect) -> dict[tuple[str, str], Expect]:
-    return {(ANY, ANY): expect}
-
-
-def by_profile(withheld: Expect, allowed: Expect) -> dict[tuple[str, str], Expect]:
-    """One expectation where third-party cookies are withheld (the browser's default and the
-    "block third-party cookies" setting), another where they are allowed."""
-    return {(ANY, "default"): withheld, (ANY, "third-party-blocked"): withheld, (ANY, "third-party-allowed"): allowed}
+    def url(self, lane: Lane, probe: str) -> str:
+        if not self.https:
+            return lane.sites.good_url(self.policy, self.path, probe)
+        if lane.https_good is None:
+            raise RuntimeError("this scenario needs the https good, which this run did not start")
+        return f"{lane.https_good}/{self.policy}{self.path}?probe={probe}"
 
 
 @dataclass(frozen=True)
-class Observation:
-    """Everything a scenario run saw: the page's view, good's record, Chromium's reason."""
+class Lab:
+    """good's CORS lab resource, its answer shaped by params (servers/cors_lab.py)."""
 
-    page: FetchResult
-    exchanges: list[Exchange]
-    chromium_error: str | None
+    params: Mapping[str, LabValue] = field(default_factory=dict)
+
+    def url(self, lane: Lane, probe: str) -> str:
+        return lab_url(lane.sites, Hop("good", self.params), probe)
+
+
+@dataclass(frozen=True)
+class Fetch:
+    id: str
+    target: Union[Api, Lab]
+    expect: Expectations
+    client: str = "thirdparty"  # the site whose page fetches
+    init: Mapping[str, Any] = field(default_factory=dict)
+    where: Where = "page"  # the page itself, or an opaque-origin frame inside it
+    # Further fetches by the same page after the first: (lab parameters to change, init).
+    again: tuple[tuple[Mapping[str, LabValue], Mapping[str, Any]], ...] = ()
+    start: Start = LOGGED_OUT
+    source: str = ""  # what it mirrors: an article claim, a WPT file
+
+    def urls(self, lane: Lane, probe: str) -> list[tuple[str, Mapping[str, Any]]]:
+        fetches = [(self.target.url(lane, probe), self.init)]
+        for changes, init in self.again:
+            assert isinstance(self.target, Lab), f"{self.id}: only lab fetches can be repeated with changes"
+            fetches.append((Lab({**self.target.params, **changes}).url(lane, probe), init))
+        return fetches
+
+    def run(self, lane: Lane, probe: str) -> Observation:
+        sites = lane.sites
+        client = lane.open(sites.url(self.client), fresh=self.where != "page")
+        frame = open_frame(client.page, self.where, sites)
+        network = client.network
+        if network is not None and self.where == "sandboxed-iframe":
+            # Chromium runs sandboxed iframes in their own process (IsolateSandboxedIframes): their
+            # requests are reported to the frame's own DevTools target, not the page's.
+            network = ChromiumNetworkLog.attach(client.page, frame)
+        before_last = 0
+        for url, init in self.urls(lane, probe):
+            # Everything earlier fetches made was recorded before their responses reached the page.
+            before_last = len(sites.recorder.for_probe(probe))
+            result = client.fetch(url, dict(init), frame)
+        exchanges = sites.recorder.for_probe(probe)
+        credentials = init.get("credentials") == "include"
+        return _seen(sites.origins.of(self.client), result, exchanges, self.start, network, url,
+                     exchanges[before_last:], credentials)
+
+
+# Click the exploit page's button and wait for the result it shows, in one round trip: the page's
+# own handler runs the theft, as for a person's click (a Playwright click costs ~300 ms in Firefox).
+_CLICK_STEAL = """() => new Promise((resolve) => {
+  const result = document.getElementById("result");
+  new MutationObserver(() => {
+    if (result.dataset.outcome) resolve(JSON.parse(result.textContent));
+  }).observe(result, { attributes: true });
+  document.getElementById("steal").click();
+})"""
+
+
+@dataclass(frozen=True)
+class Theft:
+    """evil's exploit page for a policy (servers/exploits.py), under a host of the attacker's
+    choosing: every *.localhost name reaches loopback and evil's server answers for any name."""
+
+    id: str
+    policy: str  # good's policy under attack (its URL prefix)
+    attacker_host: str
+    expect: Expectations
+    source: str = ""  # "null": the theft runs in a sandboxed iframe
+    start: Start = LOGGED_IN
+
+    def run(self, lane: Lane, probe: str) -> Observation:
+        sites = lane.sites
+        origin = f"http://{self.attacker_host}:{urlsplit(sites.origins.evil).port}"
+        query = f"?probe={probe}" + ("&source=null" if self.source else "")
+        page = lane.open(f"{origin}/exploits/{self.policy}{query}").page
+        result = FetchResult(**page.evaluate(_CLICK_STEAL))
+        # A sandboxed iframe runs in its own process in Chromium and reports to its own DevTools
+        # target, created by the click: its reasons are asserted by the CORS protocol's cases.
+        network = lane.network if not self.source else None
+        target = f"{sites.origins.good}/{self.policy}/private?probe={probe}"
+        at_good = [e for e in sites.recorder.for_probe(probe) if e.site == "good"]
+        return _seen("null" if self.source else origin, result, at_good, self.start, network, target, at_good, True)
+
+
+Vector = Literal["form", "fetch-text-plain", "fetch-form-urlencoded", "fetch-no-cors"]
+FORGED_BODY = "to=evil&amount=5"
+FORGED_FETCHES: dict[str, dict[str, Any]] = {
+    "fetch-text-plain": {"headers": {"Content-Type": "text/plain"}},
+    "fetch-form-urlencoded": {"headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+    "fetch-no-cors": {"mode": "no-cors", "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+}
+
+
+_SUBMIT_CSRF = """(action) => {
+  document.getElementById("csrf").action = action;
+  document.getElementById("csrf-submit").click();
+}"""
+
+
+@dataclass(frozen=True)
+class Forgery:
+    """evil's page sends a simple cross-site POST to good's /transfer: evil's own form (a
+    top-level navigation) or fetch() with credentials. The oracle is good's ledger."""
+
+    id: str
+    vector: Vector
+    expect: Expectations
+    policy: str = "no-cors"  # good's policy, or a CSRF defence (servers/csrf.py)
+    samesite: SameSite = "none"  # of the victim's session cookie
 
     @property
-    def preflights(self) -> list[Exchange]:
-        return [e for e in self.exchanges if e.is_preflight]
+    def start(self) -> Start:
+        return Start(login=self.samesite)
 
-    @property
-    def requests(self) -> list[Exchange]:
-        return [e for e in self.exchanges if not e.is_preflight]
-
-
-def run(scenario: Scenario, page: ClientPage, sites: Sites, probe: str, chromium: bool) -> Observation:
-    url = sites.good_url(scenario.policy, scenario.path, probe)
-    result = page.fetch(url, scenario.init)
-    error = page.cors_error(url) if chromium and result.outcome == "blocked" else None
-    return Observation(result, sites.recorder.for_probe(probe), error)
-
-
-def check(label: str, expect: Expect, seen: Observation, client_origin: str, chromium: bool) -> None:
-    """Assert the page's view, good's record and (in Chromium) the reason, with clear messages.
-
-    chromium: assert Chromium's reason too (False where it cannot be had, and in Firefox).
-    """
-    context = f"{label}: expected because {expect.why}"
-    assert seen.page.outcome == expect.page, f"{context}; page saw {seen.page}"
-    if expect.body is not None:
-        assert expect.body in (seen.page.body or ""), f"{context}; page read {seen.page.body!r}"
-    assert bool(seen.preflights) == expect.preflight, f"{context}; preflights at good: {seen.preflights}"
-    assert bool(seen.requests) == expect.reached, f"{context}; requests at good: {seen.requests}"
-    for exchange in seen.exchanges:
-        assert exchange.origin == client_origin, f"{context}; Origin at good: {exchange.origin}"
-    for request in seen.requests:
-        sent = SESSION_COOKIE in request.cookies
-        assert sent == expect.cookie_sent, f"{context}; session cookie at good: {sent}"
-    if chromium:
-        assert seen.chromium_error == expect.chromium_error, (
-            f"{context}; Chromium reported {seen.chromium_error!r}"
+    def run(self, lane: Lane, probe: str) -> Observation:
+        sites = lane.sites
+        evil = lane.open(sites.url("evil"))
+        url = sites.good_url(self.policy, "/transfer", probe)
+        result, text = None, None
+        if self.vector == "form":
+            # evil's own form, aimed at this scenario's probe and submitted by its button.
+            with evil.page.expect_navigation():
+                evil.page.evaluate(_SUBMIT_CSRF, url)
+            text = evil.page.inner_text("body")
+        else:
+            init = {"method": "POST", "credentials": "include", "body": FORGED_BODY, **FORGED_FETCHES[self.vector]}
+            result = evil.fetch(url, init)
+        return Observation(
+            page_origin=sites.origins.evil,
+            page=result,
+            exchanges=tuple(sites.recorder.for_probe(probe)),
+            watched=self.start.cookies,
+            transfers=len(sites.good.transfers_for(probe)),
+            text=text,
         )
+
+
+# The page each requester asks from: good's own blank page, the sibling's and thirdparty's.
+REQUESTER_PAGES = {"good": "/cookie-lab/blank", "sibling": "/", "thirdparty": "/"}
+
+
+@dataclass(frozen=True)
+class CookieRequest:
+    """A page on good, its same-site sibling or thirdparty asks good's /cookie-lab/echo one way."""
+
+    id: str
+    who: str
+    how: str  # one of corsproof.requests.HOWS
+    expect: Expectations
+    start: Start = Start(matrix_cookies=True)
+
+    def run(self, lane: Lane, probe: str) -> Observation:
+        sites = lane.sites
+        page = lane.open(sites.url(self.who, REQUESTER_PAGES[self.who])).page
+        url = sites.url("good", f"/cookie-lab/echo?probe={probe}")
+        make_request(page, self.how, url)
+        reasons = None
+        if lane.network is not None:
+            reasons = {name: why for name, why in lane.network.wait_for_cookie_report(url) if name in self.start.cookies}
+        return Observation(
+            page_origin=sites.origins.of(self.who),
+            exchanges=tuple(sites.recorder.for_probe(probe)),
+            watched=self.start.cookies,
+            cookie_reasons=reasons,
+        )
+
+
+def _seen(
+    page_origin: str,
+    result: FetchResult,
+    exchanges: list[Exchange],
+    start: Start,
+    network: ChromiumNetworkLog | None,
+    url: str,
+    last_fetch: list[Exchange],
+    credentials: bool,
+) -> Observation:
+    """The observation of a fetch: Chromium's reason for a block, and the reason corsproof derives
+    from good's record of the last fetch (not for an opaque answer, which has no CORS check)."""
+    reason = network.wait_for_cors_error(url) if network is not None and result.outcome == "blocked" else None
+    derived = result.outcome != "opaque"
+    return Observation(
+        page_origin=page_origin,
+        page=result,
+        exchanges=tuple(exchanges),
+        watched=start.cookies,
+        reason=reason,
+        reason_known=network is not None,
+        derived_reason=cors_check.derive(last_fetch, credentials) if derived else None,
+        derived=derived,
+    )

@@ -1,7 +1,7 @@
 """The article, claim by claim, in Chromium and Firefox, under every cookie profile.
 
 Each test asserts what the page's JavaScript saw and what good recorded; in Chromium, also the
-reason the browser gave for a block. Scenarios and expectations: e2e/article_scenarios.py.
+reason the browser gave for a block. Scenarios and expectations: e2e/article_cases.py.
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from typing import Callable
 
 import pytest
 
-from corsproof import scenarios
+from corsproof.model import Observation
 from corsproof.pages import ClientPage
 from corsproof.profiles import CookieProfile
-from e2e.article_scenarios import ARTICLE_SCENARIOS, CREDENTIALS, PUT_JSON
+from corsproof.scenarios import Fetch
+from e2e.article_cases import ARTICLE_SCENARIOS, CREDENTIALS, PUT_JSON
 from servers.good import SESSION_COOKIE
 from servers.recorder import Recorder
 from servers.sites import Sites
@@ -22,23 +23,10 @@ SEC_FETCH_SITE = {"thirdparty": "cross-site", "evil": "cross-site", "sibling": "
 
 
 @pytest.mark.parametrize("scenario", ARTICLE_SCENARIOS, ids=lambda s: s.id)
-def test_article_claim(
-    scenario: scenarios.Scenario,
-    open_page: Callable[[str], ClientPage],
-    login: Callable[..., None],
-    sites: Sites,
-    new_probe: Callable[[], str],
-    browser_name: str,
-    cookie_profile: CookieProfile,
-) -> None:
-    if scenario.logged_in:
-        login()
-    page = open_page(scenario.client)
-    chromium = browser_name == "chromium"
-    seen = scenarios.run(scenario, page, sites, new_probe(), chromium)
-    expect = scenario.expected(browser_name, cookie_profile.value)
-    scenarios.check(scenario.id, expect, seen, sites.origins.of(scenario.client), chromium)
+def test_article_claim(scenario: Fetch, run_scenario: Callable[[Fetch], Observation]) -> None:
+    seen = run_scenario(scenario)
     for exchange in seen.exchanges:
+        assert exchange.origin == seen.page_origin, f"Origin at good: {exchange.origin}"
         assert exchange.header("sec-fetch-site") == SEC_FETCH_SITE[scenario.client]
 
 
@@ -152,8 +140,9 @@ def test_thirdparty_page_button_shows_the_result_to_a_person(
     assert "good's public data" in thirdparty.inner_text("#result")
 
 
+@pytest.mark.only_browser("chromium")
 def test_chromium_console_explains_the_missing_allow_origin_header(
-    open_page: Callable[[str], ClientPage], sites: Sites, new_probe: Callable[[], str], browser_name: str
+    open_page: Callable[[str], ClientPage], sites: Sites, new_probe: Callable[[], str]
 ) -> None:
     """"The reason can be found in the JavaScript console" — in Chromium.
 
@@ -161,8 +150,6 @@ def test_chromium_console_explains_the_missing_allow_origin_header(
     message for a CORS failure to Playwright (its reason only reaches its own devtools), which is
     why corsproof derives Firefox's reasons from the server record instead.
     """
-    if browser_name != "chromium":
-        pytest.skip("Firefox reports CORS failures to no Playwright console (WebDriver BiDi)")
     thirdparty = open_page("thirdparty")
     url = sites.good_url("no-cors", "/api/public", new_probe())
     with thirdparty.page.expect_console_message(lambda m: "CORS policy" in m.text) as message:
@@ -172,13 +159,13 @@ def test_chromium_console_explains_the_missing_allow_origin_header(
     assert "No 'Access-Control-Allow-Origin' header is present on the requested resource" in text
 
 
+@pytest.mark.only_browser("chromium")
 def test_chromium_names_why_it_withheld_good_cookie(
     open_page: Callable[[str], ClientPage],
     login: Callable[..., None],
     sites: Sites,
     recorder: Recorder,
     new_probe: Callable[[], str],
-    browser_name: str,
     cookie_profile: CookieProfile,
 ) -> None:
     """Chromium says, per request, which cookie it withheld and why: the user's third-party setting.
@@ -186,8 +173,6 @@ def test_chromium_names_why_it_withheld_good_cookie(
     Firefox does not exist for this check: it reports withheld cookies to no Playwright protocol;
     the server record (no cookie at good) is the oracle there, asserted by test_article_claim.
     """
-    if browser_name != "chromium":
-        pytest.skip("Firefox reports withheld cookies to no Playwright protocol (WebDriver BiDi)")
     login()
     probe = new_probe()
     url = sites.good_url("article-one-origin", "/private", probe)

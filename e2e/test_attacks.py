@@ -1,101 +1,41 @@
-"""The attack catalogue: each CORS misconfiguration attacked from evil's exploit page.
+"""The attack catalogue: each CORS misconfiguration attacked from evil, in both browsers, under
+every cookie profile, and the safe policy against every attacker origin.
 
-Each test logs the victim in on good, opens evil's exploit page under the attacker origin that
-beats the flawed check, clicks "Steal", and asserts what the page read and what reached good
-(the Origin good saw, whether the victim's cookie went along, what good answered).
+Each theft runs evil's real exploit page (servers/exploits.py) under a look-alike host name and
+asserts what evil read, whether good received the victim's cookie and, in Chromium, the reason;
+where evil reads, also that good reflected the attacker's origin with credentials.
+Scenarios and expectations: e2e/attacks_cases.py.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import BrowserContext
 
-from corsproof import scenarios
-from corsproof.pages import ClientPage, FetchResult, log_in
-from corsproof.profiles import CookieProfile
-from corsproof.scenarios import Expect, Observation, pick
-from e2e.attack_scenarios import ATTACKER_HOSTS, ATTACKS, SAFE_POLICY, Attack, cross_site_leak, safe_expect
-from e2e.tls_fixtures import https_good  # noqa: F401 (a fixture)
-from servers.good import PASSWORD
-from servers.origins import GOOD_HOST
-from servers.recorder import Exchange
+from corsproof.model import Observation
+from corsproof.pages import ClientPage
+from corsproof.scenarios import Scenario
+from e2e.attacks_cases import ATTACKS, SAFE_THEFTS, SCHEME_NOT_CHECKED
 from servers.sites import Sites
 
-
-@dataclass(frozen=True)
-class Theft:
-    seen: Observation  # what evil's page read, what reached good, Chromium's reason
-    attacker_origin: str
-    # A sandboxed iframe runs in its own process in Chromium and reports to its own DevTools
-    # target, created by the click: its reasons are asserted in test_cors_protocol instead.
-    reason_known: bool
+RunScenario = Callable[[Scenario], Observation]
 
 
-def steal(context: BrowserContext, sites: Sites, policy: str, host: str, source: str, probe: str, chromium: bool) -> Theft:
-    """Open evil's exploit page for policy under host, click Steal, and collect what happened."""
-    origin = f"http://{host}:{urlsplit(sites.origins.evil).port}"
-    query = f"?probe={probe}" + ("&source=null" if source else "")
-    page = ClientPage.open(context, f"{origin}/exploits/{policy}{query}", chromium)
-    page.page.click("#steal")
-    page.page.wait_for_selector("#result[data-outcome]")
-    result = FetchResult(**json.loads(page.page.inner_text("#result")))
-    reason_known = chromium and not source
-    target = f"{sites.origins.good}/{policy}/private?probe={probe}"
-    error = page.cors_error(target) if reason_known and result.outcome == "blocked" else None
-    at_good = [e for e in sites.recorder.for_probe(probe) if e.site == "good"]
-    return Theft(Observation(result, at_good, error), "null" if source else origin, reason_known)
-
-
-def check_theft(label: str, expect: Expect, theft: Theft) -> Exchange:
-    """scenarios.check on the theft; the one request evil's page made, as good recorded it."""
-    scenarios.check(label, expect, theft.seen, theft.attacker_origin, theft.reason_known)
-    (request,) = theft.seen.requests
-    return request
-
-
-@pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.id)
-def test_attack(
-    attack: Attack,
-    context: BrowserContext,
-    login: Callable[..., None],
-    sites: Sites,
-    new_probe: Callable[[], str],
-    browser_name: str,
-    cookie_profile: CookieProfile,
-) -> None:
-    login()
-    chromium = browser_name == "chromium"
-    theft = steal(context, sites, attack.policy, attack.attacker_host, attack.source, new_probe(), chromium)
-    expect = attack.expected(browser_name, cookie_profile.value)
-    request = check_theft(attack.id, expect, theft)
-    if expect.page == "read":
-        assert request.response_header("access-control-allow-origin") == theft.attacker_origin
+@pytest.mark.parametrize("scenario", ATTACKS + (SCHEME_NOT_CHECKED,), ids=lambda a: a.id)
+def test_attack(scenario: Scenario, run_scenario: RunScenario) -> None:
+    seen = run_scenario(scenario)
+    (request,) = seen.requests
+    assert request.origin == (seen.page_origin), f"Origin at good: {request.origin}"
+    if seen.page is not None and seen.page.outcome == "read":
+        assert request.response_header("access-control-allow-origin") == seen.page_origin
         assert request.response_header("access-control-allow-credentials") == "true"
 
 
-@pytest.mark.parametrize(("host", "source"), ATTACKER_HOSTS, ids=lambda v: v or "page")
-def test_safe_policy_blocks_every_attacker(
-    host: str,
-    source: str,
-    context: BrowserContext,
-    login: Callable[..., None],
-    sites: Sites,
-    new_probe: Callable[[], str],
-    browser_name: str,
-    cookie_profile: CookieProfile,
-) -> None:
+@pytest.mark.parametrize("scenario", SAFE_THEFTS, ids=lambda a: a.id)
+def test_safe_policy_blocks_every_attacker(scenario: Scenario, run_scenario: RunScenario) -> None:
     """Every attacker origin of the catalogue against the safe policy: nothing readable."""
-    login()
-    chromium = browser_name == "chromium"
-    theft = steal(context, sites, SAFE_POLICY, host, source, new_probe(), chromium)
-    same_site = host.endswith(f".{GOOD_HOST}")
-    expect = pick(safe_expect(same_site), browser_name, cookie_profile.value, f"safe policy vs {host}")
-    request = check_theft(f"safe policy vs {host}", expect, theft)
+    (request,) = run_scenario(scenario).requests
     assert request.response_header("access-control-allow-origin") is None
     assert request.response_header("access-control-allow-credentials") is None
     assert request.response_header("vary") == "Origin"
@@ -131,32 +71,3 @@ def test_missing_vary_origin_does_not_leak_across_sites_through_the_browser_cach
     assert [e.origin for e in answers] == [sites.origins.thirdparty, sites.origins.evil]
     assert answers[0].response_header("vary") is None
     assert answers[1].response_header("access-control-allow-origin") is None
-
-
-def test_scheme_not_checked_trusts_an_http_origin_for_an_https_one(
-    new_context: Callable[..., BrowserContext],
-    sites: Sites,
-    https_good: str,
-    new_probe: Callable[[], str],
-    browser_name: str,
-    cookie_profile: CookieProfile,
-) -> None:
-    """An https good whose check compares host and port, not scheme, trusts http://thirdparty.
-
-    Anyone on the network can rewrite an http page, so the theft runs as script injected into
-    thirdparty's own http page. The browser reaches the https good through a certificate from a
-    throwaway CA (trustme), accepted with the context's ignore_https_errors: the certificate is
-    not what is under test. Cookies ignore ports and schemes' hosts, so the victim's login on good
-    is valid on the https good too.
-    """
-    context = new_context(ignore_https_errors=True)
-    log_in(context, sites.url("good"), PASSWORD)
-    probe = new_probe()
-    url = f"{https_good}/attack-scheme-not-checked/private?probe={probe}"
-    thirdparty = ClientPage.open(context, sites.url("thirdparty"), browser_name == "chromium")
-    page_saw = thirdparty.fetch(url, {"credentials": "include"})
-    at_good = [e for e in sites.recorder.for_probe(probe) if e.site == "good"]
-    expect = pick(cross_site_leak(), browser_name, cookie_profile.value, "scheme-not-checked")
-    # Nothing is blocked in this attack, so there is no Chromium reason to ask for.
-    scenarios.check("scheme-not-checked", expect, Observation(page_saw, at_good, None), sites.origins.thirdparty, False)
-    assert at_good[0].response_header("access-control-allow-origin") == sites.origins.thirdparty

@@ -15,52 +15,23 @@ from typing import Callable
 
 import pytest
 
+from corsproof.lab import Hop, lab_url
+from corsproof.model import Observation
 from corsproof.pages import ClientPage
-from e2e.cors_lab_runner import Hop, WptCase, lab_url, run_case
-from e2e.wpt_scenarios import WPT_CASES
+from corsproof.scenarios import Fetch
+from e2e.cors_protocol_cases import WPT_CASES
 from servers.sites import Sites
-
-
-def _origin_label(origin: str | None, sites: Sites) -> str:
-    if origin is None:
-        return "none"
-    return "page" if origin == sites.origins.thirdparty else origin
 
 
 pytestmark = pytest.mark.cookie_independent
 
 
-@pytest.mark.parametrize("case", WPT_CASES, ids=lambda c: c.id)
-def test_cors_protocol(
-    case: WptCase,
-    open_page: Callable[[str], ClientPage],
-    sites: Sites,
-    new_probe: Callable[[], str],
-    browser_name: str,
-    request: pytest.FixtureRequest,
-) -> None:
-    expect = case.expected(browser_name)
-    chromium = browser_name == "chromium"
-    seen = run_case(case, open_page("thirdparty"), sites, new_probe(), chromium)
-    context = f"{case.id} (mirrors {case.wpt}): expected because {expect.why}"
-    assert seen.page.outcome == expect.outcome, f"{context}; page saw {seen.page}"
-    assert len(seen.preflights) == expect.preflights, f"{context}; preflights at good: {seen.preflights}"
-    assert len(seen.requests) == expect.requests, f"{context}; requests: {seen.requests}"
-    if expect.origins is not None:
-        origins = tuple(_origin_label(e.origin, sites) for e in seen.requests)
-        assert origins == expect.origins, f"{context}; Origin of each request: {origins}"
+@pytest.mark.parametrize("scenario", WPT_CASES, ids=lambda c: c.id)
+def test_cors_protocol(scenario: Fetch, run_scenario: Callable[[Fetch], Observation]) -> None:
+    seen = run_scenario(scenario)
     # Local Network Access: page and server share the loopback address space, so no request may
     # carry its preflight header (Chromium would add it for a more private target).
     assert all(e.header("access-control-request-private-network") is None for e in seen.exchanges)
-    for name, value in expect.readable.items():
-        assert (seen.page.headers or {}).get(name) == value, f"{context}; readable headers: {seen.page.headers}"
-    spec_error = expect.spec_error if expect.deviates else expect.error
-    assert seen.derived_error == spec_error, f"{context}; derived from good's record: {seen.derived_error!r}"
-    if chromium:
-        assert seen.chromium_error == expect.error, f"{context}; Chromium reported {seen.chromium_error!r}"
-        if expect.outcome == "blocked":
-            assert seen.derived_error == seen.chromium_error, "the derived reason must agree with Chromium's"
-    request.node.user_properties.append(("cors_reason", seen.chromium_error if chromium else f"derived:{seen.derived_error}"))
 
 
 @pytest.mark.parametrize("vary", [False, True], ids=["without-vary", "with-vary-origin"])

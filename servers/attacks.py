@@ -3,7 +3,7 @@
 Each attack policy reflects the request's Origin, with Access-Control-Allow-Credentials: true,
 when a flawed check passes. The flawed checks are the ones CORS scanners report (Corsy,
 CORScanner, PortSwigger's CORS labs); the attacker origin that beats each one is in
-e2e/attack_scenarios.py, and evil serves an exploit page for it (servers/exploits.py).
+e2e/attacks_cases.py, and evil serves an exploit page for it (servers/exploits.py).
 Every policy is mounted on good at /<name>/ over good's data API.
 """
 

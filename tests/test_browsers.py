@@ -60,12 +60,20 @@ def test_undrivable_stock_firefox_says_which_playwright_to_pin() -> None:
 def test_stock_firefox_is_launched_over_webdriver_bidi_with_the_profile_prefs() -> None:
     options = BrowserBuild("firefox", "stock", "/usr/bin/firefox-esr").launch_options(CookieProfile.THIRD_PARTY_ALLOWED, True)
     assert options["channel"] == "moz-firefox"
-    assert options["firefox_user_prefs"] == {"network.cookie.cookieBehavior": 0}
+    assert options["firefox_user_prefs"]["network.cookie.cookieBehavior"] == 0
 
 
 def test_blocking_third_party_cookies_is_firefox_cookie_behavior_1() -> None:
     options = BrowserBuild("firefox", "stock", "/usr/bin/firefox-esr").launch_options(CookieProfile.THIRD_PARTY_BLOCKED, True)
-    assert options["firefox_user_prefs"] == {"network.cookie.cookieBehavior": 1}
+    assert options["firefox_user_prefs"]["network.cookie.cookieBehavior"] == 1
+
+
+@pytest.mark.parametrize("profile", list(CookieProfile))
+def test_firefox_storage_access_heuristics_are_off_in_every_profile(profile: CookieProfile) -> None:
+    """One scenario's navigation to good must not grant good's cookies to the next scenario's page."""
+    prefs = BrowserBuild("firefox", "stock", "/usr/bin/firefox-esr").launch_options(profile, True)["firefox_user_prefs"]
+    heuristics = {name: value for name, value in prefs.items() if ".heuristic." in name}
+    assert heuristics and set(heuristics.values()) == {False}
 
 
 @pytest.mark.parametrize(("profile", "mode"), [(CookieProfile.THIRD_PARTY_ALLOWED, 0), (CookieProfile.THIRD_PARTY_BLOCKED, 1)])

@@ -7,7 +7,11 @@ Firefox's Total Cookie Protection (cookieBehavior 5, third-party cookies partiti
 
 from __future__ import annotations
 
-from corsproof.scenarios import Expect, Scenario, by_profile, everywhere
+from typing import Any, Mapping
+
+from corsproof.lane import LOGGED_IN, LOGGED_OUT
+from corsproof.model import SESSION, Expectations, by_profile, everywhere, outcome
+from corsproof.scenarios import Api, Fetch
 
 PUT_JSON = {"method": "PUT", "headers": {"Content-Type": "application/json"}, "body": "{}"}
 CREDENTIALS = {"credentials": "include"}
@@ -22,8 +26,25 @@ COOKIE_WITHHELD = (
 )
 COOKIE_ALLOWED = "with third-party cookies allowed, good's SameSite=None; Secure cookie travels"
 
-ARTICLE_SCENARIOS: tuple[Scenario, ...] = (
-    Scenario(
+
+def claim(
+    *,
+    id: str,
+    claim: str,
+    client: str,
+    policy: str,
+    path: str,
+    expect: Expectations,
+    init: Mapping[str, Any] | None = None,
+    logged_in: bool = True,
+) -> Fetch:
+    """One of the article's claims: a page on client fetches path under good's policy."""
+    start = LOGGED_IN if logged_in else LOGGED_OUT
+    return Fetch(id, Api(policy, path), expect, client, init or {}, start=start, source=claim)
+
+
+ARTICLE_SCENARIOS: tuple[Fetch, ...] = (
+    claim(
         id="simple-get-without-cors-reaches-good-but-is-unreadable",
         claim="The request was successful, but the result was not available (Same-Origin Policy)",
         client="thirdparty",
@@ -31,24 +52,24 @@ ARTICLE_SCENARIOS: tuple[Scenario, ...] = (
         path="/api/public",
         logged_in=False,
         expect=everywhere(
-            Expect(
+            outcome(
                 "blocked",
                 "a simple GET needs no preflight, so it is sent; with no Access-Control-Allow-Origin "
                 "the CORS check fails and fetch() rejects with a TypeError",
-                chromium_error="MissingAllowOriginHeader",
+                reason="MissingAllowOriginHeader",
             )
         ),
     ),
-    Scenario(
+    claim(
         id="allow-origin-star-makes-the-public-api-readable",
         claim="Access-Control-Allow-Origin: * lets any host read the response",
         client="thirdparty",
         policy="article-allow-all",
         path="/api/public",
         logged_in=False,
-        expect=everywhere(Expect("read", "`*` passes the CORS check of a request without credentials", body=PUBLIC)),
+        expect=everywhere(outcome("read", "`*` passes the CORS check of a request without credentials", body=PUBLIC)),
     ),
-    Scenario(
+    claim(
         id="put-json-needs-a-preflight-that-is-not-answered",
         claim="A non-simple method or content type breaks thirdparty again: it needs a preflight",
         client="thirdparty",
@@ -57,17 +78,17 @@ ARTICLE_SCENARIOS: tuple[Scenario, ...] = (
         init=PUT_JSON,
         logged_in=False,
         expect=everywhere(
-            Expect(
+            outcome(
                 "blocked",
                 "PUT and application/json are not CORS-safelisted, so the browser sends OPTIONS first; "
                 "good has no OPTIONS route and answers 405, a preflight must be 2xx, the PUT never leaves",
-                preflight=True,
-                reached=False,
-                chromium_error="PreflightInvalidStatus",
+                preflights=1,
+                requests=0,
+                reason="PreflightInvalidStatus",
             )
         ),
     ),
-    Scenario(
+    claim(
         id="custom-header-needs-a-preflight-that-is-not-answered",
         claim="Any header that is not allowed for simple requests requires a preflight",
         client="thirdparty",
@@ -76,17 +97,17 @@ ARTICLE_SCENARIOS: tuple[Scenario, ...] = (
         init={"headers": {"X-Requested-With": "corsproof"}},
         logged_in=False,
         expect=everywhere(
-            Expect(
+            outcome(
                 "blocked",
                 "X-Requested-With is not a CORS-safelisted request header, so a preflight is sent "
                 "and fails with 405",
-                preflight=True,
-                reached=False,
-                chromium_error="PreflightInvalidStatus",
+                preflights=1,
+                requests=0,
+                reason="PreflightInvalidStatus",
             )
         ),
     ),
-    Scenario(
+    claim(
         id="answered-preflight-lets-put-json-through",
         claim="With Allow-Methods / Allow-Headers on the preflight, thirdparty can access the response again",
         client="thirdparty",
@@ -95,22 +116,22 @@ ARTICLE_SCENARIOS: tuple[Scenario, ...] = (
         init=PUT_JSON,
         logged_in=False,
         expect=everywhere(
-            Expect(
+            outcome(
                 "read",
                 "the 204 preflight allows PUT and Content-Type, so the PUT is sent and `*` exposes it",
                 body='"method":"PUT"',
-                preflight=True,
+                preflights=1,
             )
         ),
     ),
-    Scenario(
+    claim(
         id="evil-sees-please-login-first-without-credentials",
         claim="No matter if we are logged in or not, evil sees 'Please login first'",
         client="evil",
         policy="article-preflight",
         path="/private",
         expect=everywhere(
-            Expect(
+            outcome(
                 "read",
                 "fetch() defaults to credentials 'same-origin', so no cookie goes cross-origin and `*` "
                 "exposes good's 401 answer",
@@ -118,7 +139,7 @@ ARTICLE_SCENARIOS: tuple[Scenario, ...] = (
             )
         ),
     ),
-    Scenario(
+    claim(
         id="credentials-include-with-star-is-refused",
         claim="credentials: 'include' with Access-Control-Allow-Origin: * will not work",
         client="evil",
@@ -126,22 +147,22 @@ ARTICLE_SCENARIOS: tuple[Scenario, ...] = (
         path="/private",
         init=CREDENTIALS,
         expect=by_profile(
-            Expect(
+            outcome(
                 "blocked",
                 "`*` never passes the CORS check of a credentialed request; " + COOKIE_WITHHELD,
-                chromium_error="WildcardOriginNotAllowed",
+                reason="WildcardOriginNotAllowed",
             ),
-            Expect(
+            outcome(
                 "blocked",
                 "`*` never passes the CORS check of a credentialed request, although the cookie was "
                 "sent: the article's 'won't send the actual cookie' holds only while third-party "
                 "cookies are blocked",
-                cookie_sent=True,
-                chromium_error="WildcardOriginNotAllowed",
+                cookies=SESSION,
+                reason="WildcardOriginNotAllowed",
             ),
         ),
     ),
-    Scenario(
+    claim(
         id="star-with-allow-credentials-is-refused",
         claim="Allow-Origin * with Allow-Credentials: true still does not work for thirdparty",
         client="thirdparty",
@@ -149,21 +170,21 @@ ARTICLE_SCENARIOS: tuple[Scenario, ...] = (
         path="/private",
         init=CREDENTIALS,
         expect=by_profile(
-            Expect(
+            outcome(
                 "blocked",
                 "the CORS check rejects `*` for credentialed requests even with Allow-Credentials: true; "
                 + COOKIE_WITHHELD,
-                chromium_error="WildcardOriginNotAllowed",
+                reason="WildcardOriginNotAllowed",
             ),
-            Expect(
+            outcome(
                 "blocked",
                 "the CORS check rejects `*` for credentialed requests; the cookie went, the data did not",
-                cookie_sent=True,
-                chromium_error="WildcardOriginNotAllowed",
+                cookies=SESSION,
+                reason="WildcardOriginNotAllowed",
             ),
         ),
     ),
-    Scenario(
+    claim(
         id="one-origin-with-credentials-thirdparty-reads-private-data",
         claim="Naming thirdparty's origin with credentials gives it the private data",
         client="thirdparty",
@@ -171,17 +192,17 @@ ARTICLE_SCENARIOS: tuple[Scenario, ...] = (
         path="/private",
         init=CREDENTIALS,
         expect=by_profile(
-            Expect(
+            outcome(
                 "read",
                 "the CORS check passes, but today's default browsers contradict the article: "
                 + COOKIE_WITHHELD
                 + ", so thirdparty reads 'Please login first'",
                 body=LOGIN_FIRST,
             ),
-            Expect("read", COOKIE_ALLOWED + " and the exact origin passes the CORS check", body=PRIVATE, cookie_sent=True),
+            outcome("read", COOKIE_ALLOWED + " and the exact origin passes the CORS check", body=PRIVATE, cookies=SESSION),
         ),
     ),
-    Scenario(
+    claim(
         id="one-origin-with-credentials-evil-is-locked-out",
         claim="evil.com is locked out",
         client="evil",
@@ -189,21 +210,21 @@ ARTICLE_SCENARIOS: tuple[Scenario, ...] = (
         path="/private",
         init=CREDENTIALS,
         expect=by_profile(
-            Expect(
+            outcome(
                 "blocked",
                 "Allow-Origin names thirdparty, not evil: the CORS check fails",
-                chromium_error="AllowOriginMismatch",
+                reason="AllowOriginMismatch",
             ),
-            Expect(
+            outcome(
                 "blocked",
                 "Allow-Origin names thirdparty, not evil: the CORS check fails, yet the credentialed "
                 "request was carried out with the victim's cookie (the CSRF gap)",
-                cookie_sent=True,
-                chromium_error="AllowOriginMismatch",
+                cookies=SESSION,
+                reason="AllowOriginMismatch",
             ),
         ),
     ),
-    Scenario(
+    claim(
         id="allowlist-lets-thirdparty-in",
         claim="A whitelist allows several origins with credentials",
         client="thirdparty",
@@ -211,11 +232,11 @@ ARTICLE_SCENARIOS: tuple[Scenario, ...] = (
         path="/private",
         init=CREDENTIALS,
         expect=by_profile(
-            Expect("read", "thirdparty is listed; " + COOKIE_WITHHELD, body=LOGIN_FIRST),
-            Expect("read", "thirdparty is listed; " + COOKIE_ALLOWED, body=PRIVATE, cookie_sent=True),
+            outcome("read", "thirdparty is listed; " + COOKIE_WITHHELD, body=LOGIN_FIRST),
+            outcome("read", "thirdparty is listed; " + COOKIE_ALLOWED, body=PRIVATE, cookies=SESSION),
         ),
     ),
-    Scenario(
+    claim(
         id="allowlist-lets-the-same-site-sibling-read-private-data",
         claim="Where the article's credentialed step still works by default: a same-site origin",
         client="sibling",
@@ -223,16 +244,16 @@ ARTICLE_SCENARIOS: tuple[Scenario, ...] = (
         path="/private",
         init=CREDENTIALS,
         expect=everywhere(
-            Expect(
+            outcome(
                 "read",
                 "app.good.localhost is same-site with good.localhost, so good's cookie is first-party "
                 "under every cookie profile, and the sibling is listed",
                 body=PRIVATE,
-                cookie_sent=True,
+                cookies=SESSION,
             )
         ),
     ),
-    Scenario(
+    claim(
         id="allowlist-keeps-evil-out",
         claim="...and no other origin",
         client="evil",
@@ -240,20 +261,20 @@ ARTICLE_SCENARIOS: tuple[Scenario, ...] = (
         path="/private",
         init=CREDENTIALS,
         expect=by_profile(
-            Expect(
+            outcome(
                 "blocked",
                 "evil is not listed, so no Access-Control-Allow-Origin is sent",
-                chromium_error="MissingAllowOriginHeader",
+                reason="MissingAllowOriginHeader",
             ),
-            Expect(
+            outcome(
                 "blocked",
                 "evil is not listed, so no Access-Control-Allow-Origin; the request still ran with the cookie",
-                cookie_sent=True,
-                chromium_error="MissingAllowOriginHeader",
+                cookies=SESSION,
+                reason="MissingAllowOriginHeader",
             ),
         ),
     ),
-    Scenario(
+    claim(
         id="starlette-wildcard-with-credentials-reflects-evil",
         claim="Do not send the request's Origin back as the CORS origin: any site reads private data",
         client="evil",
@@ -261,19 +282,19 @@ ARTICLE_SCENARIOS: tuple[Scenario, ...] = (
         path="/private",
         init=CREDENTIALS,
         expect=by_profile(
-            Expect(
+            outcome(
                 "read",
                 "Starlette answers allow_origins=['*'] + allow_credentials=True by reflecting evil's "
                 "origin with Allow-Credentials: true; only the browser's cookie blocking saves the "
                 "victim: " + COOKIE_WITHHELD,
                 body=LOGIN_FIRST,
             ),
-            Expect(
+            outcome(
                 "read",
                 "Starlette reflects evil's origin with Allow-Credentials: true and " + COOKIE_ALLOWED
                 + ": evil reads the victim's private data",
                 body=PRIVATE,
-                cookie_sent=True,
+                cookies=SESSION,
             ),
         ),
     ),

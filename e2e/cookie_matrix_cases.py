@@ -2,7 +2,7 @@
 
 good sets one cookie per attribute set (servers/cookie_lab.py MATRIX_COOKIES) in a first-party
 visit; then a page on good itself, on its same-site sibling or on cross-site thirdparty asks good
-for /cookie-lab/echo in one of eight ways (e2e/cookie_requests.py). A row says, for a requester
+for /cookie-lab/echo in one of eight ways (corsproof/requests.py). A row says, for a requester
 and some ways of asking, which cookies reach good per browser and cookie profile, why, and in
 Chromium which blocked reasons DevTools names for the cookies it withholds.
 
@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from corsproof.scenarios import ANY, pick
+from corsproof.model import ANY, Expect, Expectations, everywhere
+from corsproof.scenarios import CookieRequest
 
 # The matrix cookies (see servers/cookie_lab.py): each name says its attributes.
 NONE_SECURE = "none_secure"  # SameSite=None; Secure
@@ -41,24 +42,19 @@ NO_CREDENTIALS = ("fetch-omit",)
 Reasons = dict[str, tuple[str, ...]]
 
 
-@dataclass(frozen=True)
-class Cell:
+def cell(sent: frozenset[str], why: str, chromium_reasons: Reasons | None = None) -> Expect:
     """Which matrix cookies reach good, why, and Chromium's reasons for the ones it withholds."""
-
-    sent: frozenset[str]
-    why: str
-    chromium_reasons: Reasons = field(default_factory=dict)
+    reasons = {name: why for name, why in (chromium_reasons or {}).items() if name not in sent}
+    # requests=None: once, in a loaded CI run, Chromium made a matrix request twice (a retry); that
+    # is the same request as long as both carried the same cookies, which check() asserts.
+    return Expect(why, cookies=sent, cookie_reasons=reasons, requests=None)
 
 
 @dataclass(frozen=True)
 class Row:
     who: str  # the requesting page's site: good, sibling or thirdparty
     hows: tuple[str, ...]
-    expect: dict[tuple[str, str], Cell]  # (browser or ANY, cookie profile or ANY) -> Cell
-
-
-def everywhere(cell: Cell) -> dict[tuple[str, str], Cell]:
-    return {(ANY, ANY): cell}
+    expect: Expectations
 
 
 # Chromium's reasons for a cross-site subresource: SameSite first, then the user's third-party
@@ -76,7 +72,7 @@ _THIRD_PARTY_BLOCKED_REASONS: Reasons = {
     **{name: reasons + ("UserPreferences",) for name, reasons in _SAMESITE_REASONS.items()},
 }
 
-CROSS_SITE_WITHHELD = Cell(
+CROSS_SITE_WITHHELD = cell(
     NONE,
     "a cross-site subresource request: Lax/Strict/unset cookies are withheld by SameSite, and "
     "SameSite=None ones by third-party cookie blocking (Chromium: UserPreferences; Firefox: Total "
@@ -85,22 +81,22 @@ CROSS_SITE_WITHHELD = Cell(
 )
 
 MATRIX: tuple[Row, ...] = (
-    Row("good", NO_CREDENTIALS, everywhere(Cell(NONE, "credentials: 'omit' sends no cookie, even same-origin"))),
+    Row("good", NO_CREDENTIALS, everywhere(cell(NONE, "credentials: 'omit' sends no cookie, even same-origin"))),
     Row(
         "good",
         ("fetch-same-origin",) + SUBRESOURCES + ("link", "form-post"),
-        everywhere(Cell(STORED, "a same-origin request: every stored cookie goes, whatever its SameSite")),
+        everywhere(cell(STORED, "a same-origin request: every stored cookie goes, whatever its SameSite")),
     ),
     Row(
         "sibling",
         NO_CREDENTIALS + ("fetch-same-origin",),
-        everywhere(Cell(NONE, "app.good is another origin: 'omit' and 'same-origin' send no cookie")),
+        everywhere(cell(NONE, "app.good is another origin: 'omit' and 'same-origin' send no cookie")),
     ),
     Row(
         "sibling",
         SUBRESOURCES + ("link", "form-post"),
         everywhere(
-            Cell(
+            cell(
                 STORED,
                 "app.good.localhost is same-site with good.localhost: SameSite restricts nothing, "
                 "third-party cookie rules do not apply, and the partitioned cookie's partition "
@@ -111,24 +107,24 @@ MATRIX: tuple[Row, ...] = (
     Row(
         "thirdparty",
         NO_CREDENTIALS + ("fetch-same-origin",),
-        everywhere(Cell(NONE, "thirdparty is another origin: 'omit' and 'same-origin' send no cookie")),
+        everywhere(cell(NONE, "thirdparty is another origin: 'omit' and 'same-origin' send no cookie")),
     ),
     Row(
         "thirdparty",
         SUBRESOURCES,
         {
-            (ANY, "default"): Cell(CROSS_SITE_WITHHELD.sent, CROSS_SITE_WITHHELD.why, _THIRD_PARTY_BLOCKED_REASONS),
-            (ANY, "third-party-blocked"): Cell(
-                CROSS_SITE_WITHHELD.sent, CROSS_SITE_WITHHELD.why, _THIRD_PARTY_BLOCKED_REASONS
+            (ANY, "default"): cell(CROSS_SITE_WITHHELD.cookies, CROSS_SITE_WITHHELD.why, _THIRD_PARTY_BLOCKED_REASONS),
+            (ANY, "third-party-blocked"): cell(
+                CROSS_SITE_WITHHELD.cookies, CROSS_SITE_WITHHELD.why, _THIRD_PARTY_BLOCKED_REASONS
             ),
-            ("chromium", "third-party-allowed"): Cell(
+            ("chromium", "third-party-allowed"): cell(
                 frozenset({NONE_SECURE, HTTP_ONLY}),
                 "third-party cookies allowed: SameSite=None; Secure cookies go; Chromium treats a cookie "
                 "without SameSite as Lax, so it stays (SchemefulSameSiteUnspecifiedTreatedAsLax); the "
                 "partitioned cookie lives in good's partition, not thirdparty's",
                 _SAMESITE_REASONS,
             ),
-            ("firefox", "third-party-allowed"): Cell(
+            ("firefox", "third-party-allowed"): cell(
                 frozenset({NONE_SECURE, HTTP_ONLY, UNSET}),
                 "third-party cookies allowed (cookieBehavior 0): SameSite=None cookies go, and so does the "
                 "cookie without SameSite — Firefox ESR 153 does not treat it as Lax "
@@ -140,7 +136,7 @@ MATRIX: tuple[Row, ...] = (
         "thirdparty",
         ("link",),
         everywhere(
-            Cell(
+            cell(
                 STORED - {STRICT},
                 "a top-level GET navigation to good is first-party: every cookie but Strict goes (Lax "
                 "allows top-level GETs; the partitioned cookie's partition is good's, now top-level)",
@@ -152,14 +148,14 @@ MATRIX: tuple[Row, ...] = (
         "thirdparty",
         ("form-post",),
         {
-            ("chromium", ANY): Cell(
+            ("chromium", ANY): cell(
                 frozenset({NONE_SECURE, HTTP_ONLY, PARTITIONED, UNSET}),
                 "a top-level cross-site POST: Lax and Strict stay; the cookie without SameSite goes only "
                 "because it was set less than two minutes ago (Chromium's Lax-allowing-unsafe exception "
                 "for defaulted Lax)",
                 {LAX: ("SchemefulSameSiteLax",), LAX_INSECURE: ("SchemefulSameSiteLax",), STRICT: ("SchemefulSameSiteStrict",)},
             ),
-            ("firefox", ANY): Cell(
+            ("firefox", ANY): cell(
                 frozenset({NONE_SECURE, HTTP_ONLY, PARTITIONED, UNSET}),
                 "a top-level cross-site POST: Lax and Strict stay; the cookie without SameSite goes "
                 "because Firefox treats it as SameSite=None, whatever its age",
@@ -169,8 +165,10 @@ MATRIX: tuple[Row, ...] = (
 )
 
 
-def cell_for(row: Row, browser: str, profile: str) -> Cell:
-    return pick(row.expect, browser, profile, f"cookie matrix row {row.who} {row.hows}")
+# One scenario per requester and way of asking: each asserts every matrix cookie of its cell.
+COOKIE_REQUESTS: tuple[CookieRequest, ...] = tuple(
+    CookieRequest(f"{row.who}-{how}", row.who, how, row.expect) for row in MATRIX for how in row.hows
+)
 
 
 # Setting cookies cross-site: thirdparty's credentialed fetch gets a Set-Cookie from good.

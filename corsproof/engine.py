@@ -1,0 +1,132 @@
+"""Plan, execute, then assert: every scenario its own test, run in groups that share a start.
+
+At collection the plan gathers the selected scenarios by lane (browser, cookie profile) and by
+the state they start from. The first test of a group to run executes the whole group in its
+lane — the state made once, the scenarios in an order shuffled by the run's seed — and keeps one
+Observation per scenario; each test then asserts its own. A test fails alone, with its own
+message, whatever its neighbours in the group saw.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import shutil
+import time
+import traceback
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from playwright.sync_api import Error as PlaywrightError
+
+from corsproof.lane import Lane, Start
+from corsproof.model import Observation
+from corsproof.scenarios import Scenario
+
+LaneKey = tuple[str, str]  # (browser, cookie profile)
+ScenarioKey = tuple[str, str]  # (kind, id)
+
+
+def key_of(scenario: Scenario) -> ScenarioKey:
+    return type(scenario).__name__, scenario.id
+
+
+@dataclass
+class GroupRun:
+    """What one executed group left: each scenario's observation, and its trace if kept."""
+
+    observations: dict[ScenarioKey, Observation]
+    trace: Path | None
+
+
+@dataclass
+class Engine:
+    seed: int = 0
+    trace_dir: Path | None = None  # keep a Playwright trace of each group here (None: no traces)
+    _plan: dict[LaneKey, dict[Start, dict[ScenarioKey, Scenario]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(dict))
+    )
+    _runs: dict[tuple[LaneKey, Start], GroupRun] = field(default_factory=dict)
+    _probes: itertools.count = field(default_factory=itertools.count)
+
+    def plan(self, browser: str, profile: str, scenario: Scenario) -> None:
+        """Select a scenario for a lane (at collection, for every selected test)."""
+        self._plan[(browser, profile)][scenario.start][key_of(scenario)] = scenario
+
+    def observe(self, lane: Lane, scenario: Scenario) -> tuple[Observation, Path | None]:
+        """This scenario's observation in the lane (its group executed on first use); the trace."""
+        lane_key = (lane.browser, lane.profile)
+        group = (lane_key, scenario.start)
+        if group not in self._runs:
+            planned = dict(self._plan[lane_key][scenario.start])
+            planned.setdefault(key_of(scenario), scenario)
+            self._runs[group] = self._execute(lane, scenario.start, list(planned.values()))
+        run = self._runs[group]
+        return run.observations[key_of(scenario)], run.trace
+
+    def new_probe(self, what: str) -> str:
+        return f"{what}-{next(self._probes)}"
+
+    def _execute(self, lane: Lane, start: Start, scenarios: list[Scenario]) -> GroupRun:
+        # Shuffled by the run's seed, then gathered by the page they start on (a stable sort
+        # keeps the shuffle within a page): any order must give the same results.
+        order = sorted(scenarios, key=key_of)
+        random.Random(f"{self.seed}/{lane.browser}/{lane.profile}/{start}").shuffle(order)
+        order.sort(key=_page_of)
+        trace = self._start_trace(lane)
+        observations: dict[ScenarioKey, Observation] = {}
+        try:
+            lane.begin(start)
+        except (AssertionError, PlaywrightError) as error:
+            failed = f"the group's start ({start.label}) failed: {_describe(error)}"
+            return GroupRun({key_of(s): Observation("", error=failed) for s in scenarios}, self._stop_trace(lane, trace))
+        for scenario in order:
+            began = time.perf_counter()
+            try:
+                seen = scenario.run(lane, self.new_probe(scenario.id))
+            except (AssertionError, PlaywrightError, TimeoutError) as error:
+                seen = Observation("", error=_describe(error))
+                lane.page.goto("about:blank")  # the next scenario starts from a page it navigates
+            cost_ms = (time.perf_counter() - began) * 1000
+            # A response may set a cookie (a lab's Set-Cookie, a partitioned cookie): the next
+            # scenario must not see it, so the jar is checked after every scenario and the start
+            # made anew when it changed.
+            changed = lane.changed()
+            observations[key_of(scenario)] = replace(seen, jar_changed=changed, cost_ms=cost_ms)
+            if changed is not None:
+                try:
+                    lane.begin(start)
+                except (AssertionError, PlaywrightError) as error:
+                    failed = f"the group's start ({start.label}) could not be made again: {_describe(error)}"
+                    rest = {key_of(s): Observation("", error=failed) for s in order if key_of(s) not in observations}
+                    observations.update(rest)
+                    break
+        return GroupRun(observations, self._stop_trace(lane, trace))
+
+    def _start_trace(self, lane: Lane) -> Path | None:
+        if self.trace_dir is None:
+            return None
+        self.trace_dir.mkdir(parents=True, exist_ok=True)
+        lane.context.tracing.start_chunk()
+        return self.trace_dir / f"group-{next(self._probes)}.zip"
+
+    def _stop_trace(self, lane: Lane, path: Path | None) -> Path | None:
+        if path is not None:
+            lane.context.tracing.stop_chunk(path=path)
+        return path
+
+    def discard_traces(self) -> None:
+        if self.trace_dir is not None:
+            shutil.rmtree(self.trace_dir, ignore_errors=True)
+
+
+def _page_of(scenario: Scenario) -> str:
+    """Which page a scenario starts on, so a group navigates once per page."""
+    return str(getattr(scenario, "client", None) or getattr(scenario, "who", None) or getattr(scenario, "attacker_host", ""))
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    where = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
+    return text + "".join(f" (at {frame.filename}:{frame.lineno})" for frame in where)

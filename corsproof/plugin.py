@@ -1,0 +1,239 @@
+"""corsproof's pytest plugin: the sites, a lane per browser and cookie profile, the engine.
+
+pytest-playwright provides the CLI (--browser, --headed, --tracing, --output, ...); corsproof
+decides which browser executable runs, with which cookie profile, plans the selected scenarios
+into groups (corsproof/engine.py) and records what browser ran with every test result.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, Playwright
+
+from corsproof import scenarios
+from corsproof.browsers import BUILD_ENV, BrowserInfo, BrowserSession, BrowserUnavailable, find_build
+from corsproof.engine import Engine
+from corsproof.lane import LOGGED_OUT, Lane, log_in
+from corsproof.model import Observation, check
+from corsproof.pages import ClientPage
+from corsproof.profiles import CookieProfile
+from corsproof.tls import https_good as serve_https_good
+from servers.good import SameSite
+from servers.recorder import Recorder
+from servers.sites import Sites, running_sites
+
+DEFAULT_BROWSERS = ["chromium", "firefox"]
+_BROWSERS_RUN = pytest.StashKey[dict[tuple[str, str], BrowserInfo]]()
+_ENGINE = pytest.StashKey[Engine]()
+_TRACE = pytest.StashKey[Path]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("corsproof")
+    group.addoption(
+        "--cookie-profile",
+        action="append",
+        default=[],
+        choices=[profile.value for profile in CookieProfile],
+        help="cookie profile(s) to run under (repeatable; default: all)",
+    )
+    group.addoption(
+        "--browser-build",
+        default=os.environ.get(BUILD_ENV, "auto"),
+        help=f"auto (Playwright's build, else the system's), playwright or system; env {BUILD_ENV}",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-playwright defaults to Chromium alone; corsproof's claims are about both browsers.
+    if not config.option.browser:
+        config.option.browser = list(DEFAULT_BROWSERS)
+    config.stash[_BROWSERS_RUN] = {}
+    seed = getattr(config.option, "randomly_seed", 0)
+    tracing = config.getoption("--tracing", "off") != "off"
+    traces = Path(tempfile.mkdtemp(prefix="corsproof-traces-")) if tracing else None
+    config.stash[_ENGINE] = Engine(seed=seed if isinstance(seed, int) else 0, trace_dir=traces)
+    config.addinivalue_line(
+        "markers", "cookie_independent: involves no cookie, so it runs under the first chosen cookie profile only"
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _ENGINE in config.stash:
+        config.stash[_ENGINE].discard_traces()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "cookie_profile" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("--cookie-profile") or [p.value for p in CookieProfile]
+        profiles = [CookieProfile.parse(value) for value in chosen]
+        if metafunc.definition.get_closest_marker("cookie_independent"):
+            # The behaviour under test involves no cookie: one profile proves it, the others
+            # would repeat the same run.
+            profiles = profiles[:1]
+        metafunc.parametrize("cookie_profile", profiles, ids=[p.value for p in profiles], scope="session")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect browser-only tests in the other browser before anything runs, and plan the
+    selected scenarios (the last word on selection: -k and -m have already been applied)."""
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(item, "callspec", None) and item.callspec.params or {}
+        only = item.get_closest_marker("only_browser")
+        if only is not None and params.get("browser_name") not in only.args:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+    engine = config.stash[_ENGINE]
+    for item in items:
+        params = getattr(item, "callspec", None) and item.callspec.params or {}
+        if "scenario" in params and "browser_name" in params and "cookie_profile" in params:
+            engine.plan(params["browser_name"], params["cookie_profile"].value, params["scenario"])
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    for info in config.stash[_BROWSERS_RUN].values():
+        terminalreporter.write_line(f"corsproof browser: {info.summary()}")
+
+
+@pytest.fixture(scope="session")
+def sites() -> Iterator[Sites]:
+    with running_sites() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def https_good(sites: Sites) -> Iterator[str]:
+    """good over https, with a certificate from a throwaway CA (corsproof/tls.py)."""
+    with serve_https_good(sites) as origin:
+        yield origin
+
+
+@pytest.fixture(scope="session")
+def browser_session(
+    playwright: Playwright, browser_name: str, cookie_profile: CookieProfile, pytestconfig: pytest.Config
+) -> Iterator[BrowserSession]:
+    engine_type = getattr(playwright, browser_name)
+    try:
+        build = find_build(browser_name, engine_type.executable_path, pytestconfig.getoption("--browser-build"))
+        session = BrowserSession(engine_type, build, cookie_profile, headless=not pytestconfig.getoption("--headed"))
+    except BrowserUnavailable as error:
+        pytest.exit(f"corsproof: {error}", returncode=4)
+    pytestconfig.stash[_BROWSERS_RUN][(browser_name, cookie_profile.value)] = session.info
+    yield session
+    session.close()
+
+
+@pytest.fixture(scope="session")
+def browser(browser_session: BrowserSession) -> Browser:
+    """pytest-playwright's browser, launched the corsproof way (see BrowserSession)."""
+    return browser_session.browser
+
+
+@pytest.fixture(scope="session")
+def lane(browser_session: BrowserSession, sites: Sites, https_good: str, pytestconfig: pytest.Config) -> Iterator[Lane]:
+    """The one context and page every test of this browser and cookie profile shares."""
+    lane = Lane(browser_session, sites, https_good)
+    if pytestconfig.stash[_ENGINE].trace_dir is not None:
+        lane.context.tracing.start(snapshots=True, sources=False)
+    yield lane
+    lane.close()
+
+
+@pytest.fixture(autouse=True)
+def _record_browser(request: pytest.FixtureRequest) -> None:
+    """Every browser test's result says which browser ran: name, version, build, profile."""
+    if "browser_session" in request.fixturenames:
+        session: BrowserSession = request.getfixturevalue("browser_session")
+        for name, value in vars(session.info).items():
+            request.node.user_properties.append((f"browser_{name}", str(value)))
+
+
+def _keep_trace_on_failure(request: pytest.FixtureRequest, trace: Path | None) -> None:
+    report = getattr(request.node, "rep_call", None)
+    if trace is not None and trace.exists() and report is not None and report.failed:
+        folder = Path(request.getfixturevalue("output_path"))
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(trace, folder / "trace.zip")
+
+
+@pytest.fixture
+def run_scenario(
+    lane: Lane, pytestconfig: pytest.Config, request: pytest.FixtureRequest
+) -> Iterator[Callable[[scenarios.Scenario], Observation]]:
+    """Check a scenario's observation (its group runs on first use) against its expectation."""
+    engine = pytestconfig.stash[_ENGINE]
+    traces: list[Path | None] = []
+
+    def run(scenario: scenarios.Scenario) -> Observation:
+        seen, trace = engine.observe(lane, scenario)
+        traces.append(trace)
+        expect = scenarios.expected(scenario, lane.browser, lane.profile)
+        request.node.user_properties += [
+            ("expected_because", expect.why),
+            ("reason", seen.reason if seen.reason_known else f"derived:{seen.derived_reason}"),
+            ("scenario_cost_ms", f"{seen.cost_ms:.1f}"),
+        ]
+        check(scenario.id, expect, seen)
+        return seen
+
+    yield run
+    for trace in traces:
+        _keep_trace_on_failure(request, trace)
+
+
+@pytest.fixture
+def clean_lane(lane: Lane, pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> Iterator[Lane]:
+    """The lane, its cookies cleared, for a test that drives the page itself."""
+    lane.begin(LOGGED_OUT)
+    tracing = pytestconfig.stash[_ENGINE].trace_dir is not None
+    if tracing:
+        lane.context.tracing.start_chunk()
+    yield lane
+    if tracing:
+        trace = pytestconfig.stash[_ENGINE].trace_dir / f"{request.node.name[:80]}.zip"  # type: ignore[operator]
+        lane.context.tracing.stop_chunk(path=trace)
+        _keep_trace_on_failure(request, trace)
+
+
+@pytest.fixture
+def open_page(clean_lane: Lane, sites: Sites) -> Callable[..., ClientPage]:
+    """Open a site's page (thirdparty, evil, sibling or good) in the lane's page, afresh."""
+
+    def open_(site: str, path: str = "/") -> ClientPage:
+        return clean_lane.open(sites.url(site, path), fresh=True)
+
+    return open_
+
+
+@pytest.fixture
+def login(clean_lane: Lane, sites: Sites) -> Callable[..., None]:
+    """Log in on good through its real form, in the lane; SameSite of the cookie chosen."""
+
+    def login_(samesite: SameSite = "none") -> None:
+        log_in(clean_lane.page, sites.url("good"), samesite)
+
+    return login_
+
+
+@pytest.fixture
+def recorder(sites: Sites) -> Recorder:
+    return sites.recorder
+
+
+@pytest.fixture
+def new_probe(pytestconfig: pytest.Config) -> Callable[[], str]:
+    """Unique tokens for ?probe=, so a test finds its own requests in the server record."""
+    engine = pytestconfig.stash[_ENGINE]
+    return lambda: engine.new_probe("p")

@@ -1,0 +1,36 @@
+"""good served over https too, with a certificate from a throwaway CA (trustme).
+
+Only the scheme-not-checked attack needs it: an https good whose origin check ignores the scheme
+trusts http://thirdparty, whose pages any network attacker can rewrite. It shares good's state
+(sessions, ledger) and the recorder, so a login on good counts here and good's record shows all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import trustme
+
+from servers.good import create_good_app
+from servers.runner import ServerThread, bind_loopback_socket
+from servers.sites import Sites
+
+
+@contextlib.contextmanager
+def https_good(sites: Sites) -> Iterator[str]:
+    """Serve good over https (same host name, its own port) until the block ends; its origin."""
+    certificate = trustme.CA().issue_cert("good.localhost")
+    with tempfile.TemporaryDirectory(prefix="corsproof-tls-") as folder:
+        certfile, keyfile = Path(folder) / "good.pem", Path(folder) / "good.key"
+        certificate.cert_chain_pems[0].write_to_path(certfile)
+        certificate.private_key_pem.write_to_path(keyfile)
+        app = sites.recorder.middleware("good", create_good_app(sites.origins, sites.good))
+        server = ServerThread("good-https", app, bind_loopback_socket(), ssl_certfile=str(certfile), ssl_keyfile=str(keyfile))
+        server.start()
+        try:
+            yield f"https://good.localhost:{server.port}"
+        finally:
+            server.stop()
