@@ -24,6 +24,7 @@ from corsproof.lane import Lane, Start
 from corsproof.model import Observation
 from corsproof.scenarios import Scenario
 
+_PROBES = itertools.count()  # one sequence for every engine of the process: good's record is shared
 LaneKey = tuple[str, str]  # (browser, cookie profile)
 ScenarioKey = tuple[str, str]  # (kind, id)
 
@@ -44,11 +45,14 @@ class GroupRun:
 class Engine:
     seed: int = 0
     trace_dir: Path | None = None  # keep a Playwright trace of each group here (None: no traces)
+    shuffle: bool = True  # False: run a group in the order planned (the isolation canaries)
+    # Remake the group's start when a scenario changed the cookie jar. Only the canary that proves
+    # a leak would be caught turns it off.
+    remake_start: bool = True
     _plan: dict[LaneKey, dict[Start, dict[ScenarioKey, Scenario]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(dict))
     )
     _runs: dict[tuple[LaneKey, Start], GroupRun] = field(default_factory=dict)
-    _probes: itertools.count = field(default_factory=itertools.count)
 
     def plan(self, browser: str, profile: str, scenario: Scenario) -> None:
         """Select a scenario for a lane (at collection, for every selected test)."""
@@ -66,14 +70,17 @@ class Engine:
         return run.observations[key_of(scenario)], run.trace
 
     def new_probe(self, what: str) -> str:
-        return f"{what}-{next(self._probes)}"
+        """A token for ?probe= that no other request of this process carries."""
+        return f"{what}-{next(_PROBES)}"
 
     def _execute(self, lane: Lane, start: Start, scenarios: list[Scenario]) -> GroupRun:
         # Shuffled by the run's seed, then gathered by the page they start on (a stable sort
         # keeps the shuffle within a page): any order must give the same results.
-        order = sorted(scenarios, key=key_of)
-        random.Random(f"{self.seed}/{lane.browser}/{lane.profile}/{start}").shuffle(order)
-        order.sort(key=_page_of)
+        order = list(scenarios)
+        if self.shuffle:
+            order.sort(key=key_of)
+            random.Random(f"{self.seed}/{lane.browser}/{lane.profile}/{start}").shuffle(order)
+            order.sort(key=_page_of)
         trace = self._start_trace(lane)
         observations: dict[ScenarioKey, Observation] = {}
         try:
@@ -94,7 +101,7 @@ class Engine:
             # made anew when it changed.
             changed = lane.changed()
             observations[key_of(scenario)] = replace(seen, jar_changed=changed, cost_ms=cost_ms)
-            if changed is not None:
+            if changed is not None and self.remake_start:
                 try:
                     lane.begin(start)
                 except (AssertionError, PlaywrightError) as error:
@@ -109,7 +116,7 @@ class Engine:
             return None
         self.trace_dir.mkdir(parents=True, exist_ok=True)
         lane.context.tracing.start_chunk()
-        return self.trace_dir / f"group-{next(self._probes)}.zip"
+        return self.trace_dir / f"group-{next(_PROBES)}.zip"
 
     def _stop_trace(self, lane: Lane, path: Path | None) -> Path | None:
         if path is not None:

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Playwright
 
 from corsproof import scenarios
-from corsproof.browsers import BUILD_ENV, BrowserInfo, BrowserSession, BrowserUnavailable, find_build
+from corsproof.browsers import BUILD_ENV, BrowserSession, BrowserUnavailable, find_build
 from corsproof.engine import Engine
 from corsproof.lane import LOGGED_OUT, Lane, log_in
 from corsproof.model import Observation, check
@@ -29,7 +29,7 @@ from servers.recorder import Recorder
 from servers.sites import Sites, running_sites
 
 DEFAULT_BROWSERS = ["chromium", "firefox"]
-_BROWSERS_RUN = pytest.StashKey[dict[tuple[str, str], BrowserInfo]]()
+_BROWSERS_RUN = pytest.StashKey[dict[str, str]]()  # summary line per (browser, cookie profile)
 _ENGINE = pytest.StashKey[Engine]()
 _TRACE = pytest.StashKey[Path]()
 
@@ -62,6 +62,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "cookie_independent: involves no cookie, so it runs under the first chosen cookie profile only"
     )
+    config.pluginmanager.register(_LaneGroups(), "corsproof-lane-groups")
+
+
+class _LaneGroups:
+    """Under pytest-xdist (--dist loadgroup), every test of a lane runs on one worker: a lane is
+    one browser process, and its groups of scenarios are planned per worker."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            params = getattr(item, "callspec", None) and item.callspec.params or {}
+            if "browser_name" in params and "cookie_profile" in params:
+                item.add_marker(pytest.mark.xdist_group(f"{params['browser_name']}-{params['cookie_profile'].value}"))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -102,9 +115,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             engine.plan(params["browser_name"], params["cookie_profile"].value, params["scenario"])
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the browsers it ran to the controller
+        workeroutput["corsproof_browsers"] = dict(session.config.stash[_BROWSERS_RUN])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    ran = getattr(node, "workeroutput", {}).get("corsproof_browsers", {})
+    node.config.stash[_BROWSERS_RUN].update(ran)  # type: ignore[attr-defined]
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    for info in config.stash[_BROWSERS_RUN].values():
-        terminalreporter.write_line(f"corsproof browser: {info.summary()}")
+    for _, summary in sorted(config.stash[_BROWSERS_RUN].items()):
+        terminalreporter.write_line(f"corsproof browser: {summary}")
 
 
 @pytest.fixture(scope="session")
@@ -130,7 +155,7 @@ def browser_session(
         session = BrowserSession(engine_type, build, cookie_profile, headless=not pytestconfig.getoption("--headed"))
     except BrowserUnavailable as error:
         pytest.exit(f"corsproof: {error}", returncode=4)
-    pytestconfig.stash[_BROWSERS_RUN][(browser_name, cookie_profile.value)] = session.info
+    pytestconfig.stash[_BROWSERS_RUN][f"{browser_name}/{cookie_profile.value}"] = session.info.summary()
     yield session
     session.close()
 
