@@ -84,7 +84,7 @@ class Observation:
     derived_reason: str | None = None  # corsproof's CORS check over good's record, both browsers
     derived: bool = False  # a derived reason was computed (not for opaque answers)
     cookie_reasons: Mapping[str, tuple[str, ...]] | None = None  # Chromium: withheld cookies' reasons
-    transfers: int = 0
+    transfers: tuple[tuple[str, int], ...] = ()  # (to, amount) of each transfer the target carried out
     text: str | None = None
     error: str | None = None  # the run itself failed: what went wrong
     # The cookies this scenario left in the shared jar (set by a response it got), which the
@@ -157,7 +157,7 @@ def check(label: str, expect: Expect, seen: Observation) -> None:
     if expect.status is not None:
         differs("status at the target", [expect.status] * len(seen.requests), [e.status for e in seen.requests])
     if expect.transfers is not None:
-        differs("transfers carried out", expect.transfers, seen.transfers)
+        differs("transfers carried out", expect.transfers, len(seen.transfers))
     if expect.text is not None and expect.text not in (seen.text or ""):
         wrong.append(f"page text: expected {expect.text!r} in it, saw {(seen.text or '')[:200]!r}")
     if wrong:

@@ -171,7 +171,7 @@ def lane(browser_session: BrowserSession, sites: Sites, https_good: str, pytestc
     """The one context and page every test of this browser and cookie profile shares."""
     lane = Lane(browser_session, sites, https_good)
     if pytestconfig.stash[_ENGINE].trace_dir is not None:
-        lane.context.tracing.start(snapshots=True, sources=False)
+        lane.context.tracing.start(snapshots=False, sources=False)
     yield lane
     lane.close()
 

@@ -85,6 +85,22 @@ class Fetch:
             fetches.append((Lab({**self.target.params, **changes}).url(lane, probe), init))
         return fetches
 
+    @property
+    def batchable(self) -> bool:
+        """Can run in one page.evaluate with its neighbours: one fetch from the page itself that
+        can neither send nor store a cookie (a cross-origin fetch without credentials: 'omit' or
+        'same-origin'), so no fetch of the batch can change what the next one sees."""
+        redirects = isinstance(self.target, Lab) and "location" in self.target.params
+        return self.where == "page" and not self.again and self.init.get("credentials") != "include" and not redirects
+
+    def page_url(self, lane: Lane) -> str:
+        return lane.sites.url(self.client)
+
+    def observe_fetch(self, lane: Lane, probe: str, url: str, result: FetchResult) -> Observation:
+        """The observation of a batched fetch, once the page has run it."""
+        exchanges = lane.sites.recorder.for_probe(probe)
+        return _seen(lane.sites.origins.of(self.client), result, exchanges, self.start, lane.network, url, exchanges, False)
+
     def run(self, lane: Lane, probe: str) -> Observation:
         sites = lane.sites
         client = lane.open(sites.url(self.client), fresh=self.where != "page")
@@ -190,7 +206,7 @@ class Forgery:
             page=result,
             exchanges=tuple(sites.recorder.for_probe(probe)),
             watched=self.start.cookies,
-            transfers=len(sites.good.transfers_for(probe)),
+            transfers=tuple((t.to, t.amount) for t in sites.good.transfers_for(probe)),
             text=text,
         )
 

@@ -80,3 +80,8 @@ DEFENDED: tuple[Forgery, ...] = tuple(
     for defence in DEFENCES
     for vector in VECTORS
 )
+
+
+def forgery(id: str) -> Forgery:
+    """One of the forgeries by its id (the article's CSRF claims are these very scenarios)."""
+    return next(f for f in FORGERIES + DEFENDED if f.id == id)

@@ -13,8 +13,9 @@ import pytest
 from corsproof.model import Observation
 from corsproof.pages import ClientPage
 from corsproof.profiles import CookieProfile
-from corsproof.scenarios import Fetch
+from corsproof.scenarios import Fetch, Forgery
 from e2e.article_cases import ARTICLE_SCENARIOS, CREDENTIALS, PUT_JSON
+from e2e.csrf_cases import forgery
 from servers.good import SESSION_COOKIE
 from servers.recorder import Recorder
 from servers.sites import Sites
@@ -71,63 +72,33 @@ def test_starlette_wildcard_with_credentials_answers_evil_with_its_own_origin(
     assert exchange.response_header("access-control-allow-credentials") == "true"
 
 
-def test_csrf_form_post_from_evil_is_carried_out(
-    open_page: Callable[[str], ClientPage],
-    login: Callable[..., None],
-    sites: Sites,
-    recorder: Recorder,
-    new_probe: Callable[[], str],
-) -> None:
+def test_csrf_form_post_from_evil_is_carried_out(run_scenario: Callable[[Forgery], Observation]) -> None:
     """CSRF: evil's form makes good move money in every browser and cookie profile.
 
     A top-level form POST is a navigation, not a third-party request: neither third-party cookie
-    blocking nor Total Cookie Protection withholds good's SameSite=None cookie from it.
+    blocking nor Total Cookie Protection withholds good's SameSite=None cookie from it. The
+    scenario is CSRF's (e2e/csrf_cases.py); the article's claim adds what the form sent.
     """
-    login()
-    probe = new_probe()
-    evil = open_page("evil")
-    # Tag the form's target with this test's probe, so the record shows this very submission.
-    evil.page.eval_on_selector("#csrf", "(form, action) => { form.action = action; }", sites.good_url("no-cors", "/transfer", probe))
-    with evil.page.expect_navigation():
-        evil.page.click("#csrf-submit")
-    assert "Transferred 1000 to evil" in evil.page.content()
-    (forged,) = recorder.for_probe(probe)
-    assert (forged.method, forged.origin) == ("POST", sites.origins.evil)
+    seen = run_scenario(forgery("samesite-none-form"))
+    assert seen.text is not None and "Transferred 1000 to evil" in seen.text
+    (forged,) = seen.requests
     assert forged.header("sec-fetch-site") == "cross-site" and forged.header("sec-fetch-mode") == "navigate"
-    assert SESSION_COOKIE in forged.cookies
-    assert [(t.to, t.amount) for t in sites.good.transfers_for(probe)] == [("evil", 1000)]
+    assert list(seen.transfers) == [("evil", 1000)]
 
 
-@pytest.mark.parametrize("mode", ["cors", "no-cors"])
-def test_csrf_simple_fetch_post_from_evil(
-    mode: str,
-    open_page: Callable[[str], ClientPage],
-    login: Callable[..., None],
-    sites: Sites,
-    recorder: Recorder,
-    new_probe: Callable[[], str],
-    cookie_profile: CookieProfile,
-) -> None:
-    """A simple text/plain POST needs no preflight: it reaches good although evil reads nothing.
+@pytest.mark.parametrize("vector", ["fetch-text-plain", "fetch-no-cors"])
+def test_csrf_simple_fetch_post_from_evil(vector: str, run_scenario: Callable[[Forgery], Observation]) -> None:
+    """A simple POST needs no preflight: it reaches good although evil reads nothing.
 
     Whether good carries it out depends on the cookie, so on the cookie profile: by default the
     browser withholds the third-party cookie and good refuses (401); with third-party cookies
-    allowed the forged transfer happens.
+    allowed the forged transfer happens (expectations: e2e/csrf_cases.py).
     """
-    login()
-    probe = new_probe()
-    init = {"method": "POST", "mode": mode, "credentials": "include", "body": "to=evil&amount=5",
-            "headers": {"Content-Type": "text/plain"}}
-    result = open_page("evil").fetch(sites.good_url("no-cors", "/transfer", probe), init)
-    assert result.outcome == ("blocked" if mode == "cors" else "opaque")
-    assert result.body is None, "evil cannot read good's answer"
-    (request,) = recorder.for_probe(probe)
-    assert (request.method, request.origin) == ("POST", sites.origins.evil)
-    carried_out = cookie_profile is CookieProfile.THIRD_PARTY_ALLOWED
-    assert request.status == (200 if carried_out else 401)
-    assert len(sites.good.transfers_for(probe)) == (1 if carried_out else 0)
+    seen = run_scenario(forgery(f"samesite-none-{vector}"))
+    assert seen.page is not None and seen.page.body is None, "evil cannot read good's answer"
 
 
+@pytest.mark.cookie_independent
 def test_thirdparty_page_button_shows_the_result_to_a_person(
     open_page: Callable[[str], ClientPage],
 ) -> None:

@@ -73,11 +73,16 @@ class Recorder:
     """A thread-safe log of Exchanges, written by the server threads and read by the tests."""
 
     _exchanges: list[Exchange] = field(default_factory=list)
+    # The same exchanges by probe: a run looks up its own thousands of times among thousands.
+    _by_probe: dict[str, list[Exchange]] = field(default_factory=dict)
     _changed: threading.Condition = field(default_factory=threading.Condition)
 
     def add(self, exchange: Exchange) -> None:
+        probe = exchange.probe
         with self._changed:
             self._exchanges.append(exchange)
+            if probe is not None:
+                self._by_probe.setdefault(probe, []).append(exchange)
             self._changed.notify_all()
 
     def all(self) -> list[Exchange]:
@@ -86,7 +91,8 @@ class Recorder:
 
     def for_probe(self, probe: str) -> list[Exchange]:
         """Every exchange whose URL carried ?probe=<probe>, in arrival order."""
-        return [exchange for exchange in self.all() if exchange.probe == probe]
+        with self._changed:
+            return list(self._by_probe.get(probe, ()))
 
     def wait_for(
         self, predicate: Callable[[Exchange], bool], deadline_s: float = WAIT_DEADLINE_S
