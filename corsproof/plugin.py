@@ -62,7 +62,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "cookie_independent: involves no cookie, so it runs under the first chosen cookie profile only"
     )
-    config.pluginmanager.register(_LaneGroups(), "corsproof-lane-groups")
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_LaneGroups(), "corsproof-lane-groups")
 
 
 class _LaneGroups:
