@@ -107,7 +107,18 @@ class Observation:
         return tuple(_label(e.origin, self.page_origin) for e in self.requests)
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """Plain JSON data: sets become sorted lists, tuples lists."""
+        return _plain(dataclasses.asdict(self))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (frozenset, set)):
+        return sorted(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _label(origin: str | None, page_origin: str) -> str:
@@ -146,6 +157,9 @@ def check(label: str, expect: Expect, seen: Observation) -> None:
         differs("Origin of each request", expect.origins, seen.origin_labels())
     if expect.cookies is not None:
         differs("cookies at the target", sorted(expect.cookies), sorted(seen.cookies_sent()))
+        carried = {frozenset(set(e.cookies) & seen.watched) for e in seen.requests}
+        if len(carried) > 1:
+            wrong.append(f"requests at the target disagree on cookies: {[sorted(c) for c in carried]}")
     for name, value in expect.readable.items():
         differs(f"readable header {name}", value, ((seen.page and seen.page.headers) or {}).get(name))
     if seen.reason_known:

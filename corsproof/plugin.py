@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Playwright
+from playwright.sync_api import Browser, BrowserContext, Playwright
 
 from corsproof import scenarios
 from corsproof.browsers import BUILD_ENV, BrowserSession, BrowserUnavailable, find_build
@@ -165,6 +165,28 @@ def browser_session(
 def browser(browser_session: BrowserSession) -> Browser:
     """pytest-playwright's browser, launched the corsproof way (see BrowserSession)."""
     return browser_session.browser
+
+
+@pytest.fixture
+def new_context(browser_session: BrowserSession, _artifacts_recorder) -> Iterator[Callable[..., BrowserContext]]:
+    """pytest-playwright's new_context (and so its context and page), from the session's browser
+    and cookie profile: a test written with them gets the profile's cookie setting too.
+
+    It hands each context to pytest-playwright's artifacts recorder, so --tracing, --video and
+    --screenshot keep working.
+    """
+    contexts: list[BrowserContext] = []
+
+    def make(**kwargs: object) -> BrowserContext:
+        context = browser_session.new_context(**kwargs)
+        _artifacts_recorder.on_did_create_browser_context(context)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        _artifacts_recorder.on_will_close_browser_context(context)
+        context.close()
 
 
 @pytest.fixture(scope="session")

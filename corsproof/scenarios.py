@@ -87,11 +87,12 @@ class Fetch:
 
     @property
     def batchable(self) -> bool:
-        """Can run in one page.evaluate with its neighbours: one fetch from the page itself that
-        can neither send nor store a cookie (a cross-origin fetch without credentials: 'omit' or
-        'same-origin'), so no fetch of the batch can change what the next one sees."""
+        """Can run in one page.evaluate with its neighbours: one fetch from the page itself whose
+        answer sets no cookie — a fetch without credentials stores none, and good's API sets none
+        (the lab does, on every answer). The engine checks the jar after the batch all the same."""
+        cookie_setting = isinstance(self.target, Lab) and self.init.get("credentials") == "include"
         redirects = isinstance(self.target, Lab) and "location" in self.target.params
-        return self.where == "page" and not self.again and self.init.get("credentials") != "include" and not redirects
+        return self.where == "page" and not self.again and not cookie_setting and not redirects
 
     def page_url(self, lane: Lane) -> str:
         return lane.sites.url(self.client)
@@ -99,7 +100,8 @@ class Fetch:
     def observe_fetch(self, lane: Lane, probe: str, url: str, result: FetchResult) -> Observation:
         """The observation of a batched fetch, once the page has run it."""
         exchanges = lane.sites.recorder.for_probe(probe)
-        return _seen(lane.sites.origins.of(self.client), result, exchanges, self.start, lane.network, url, exchanges, False)
+        credentials = self.init.get("credentials") == "include"
+        return _seen(lane.sites.origins.of(self.client), result, exchanges, self.start, lane.network, url, exchanges, credentials)
 
     def run(self, lane: Lane, probe: str) -> Observation:
         sites = lane.sites
