@@ -156,6 +156,9 @@ class BrowserSession:
     build: BrowserBuild
     profile: CookieProfile
     headless: bool = True
+    # Where Playwright keeps trace files while tracing: without one it makes a directory in /tmp
+    # per context and never removes it.
+    traces_dir: Path | None = None
     browser: Browser = field(init=False)
     info: BrowserInfo = field(init=False)
     # Persistent profiles live under one directory per session, removed when the session closes:
@@ -164,7 +167,7 @@ class BrowserSession:
     _profiles: Path | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        options = self.build.launch_options(self.profile, self.headless)
+        options = self._launch_options()
         try:
             self.browser = self.browser_type.launch(**options)
             # Stock Firefox with an unsupported Playwright launches but fails here.
@@ -180,6 +183,12 @@ class BrowserSession:
             deviations=_deviations(self.build, self.profile),
         )
 
+    def _launch_options(self) -> dict[str, Any]:
+        options = self.build.launch_options(self.profile, self.headless)
+        if self.traces_dir is not None:
+            options["traces_dir"] = self.traces_dir
+        return options
+
     @property
     def persistent(self) -> bool:
         return self.build.engine == "chromium" and self.profile is not CookieProfile.DEFAULT
@@ -193,7 +202,7 @@ class BrowserSession:
         write_chromium_profile(user_data_dir, self.profile)
         try:
             context = self.browser_type.launch_persistent_context(
-                user_data_dir, **self.build.launch_options(self.profile, self.headless), **kwargs
+                user_data_dir, **self._launch_options(), **kwargs
             )
         except Error as error:
             shutil.rmtree(user_data_dir, ignore_errors=True)

@@ -7,6 +7,7 @@ into groups (corsproof/engine.py) and records what browser ran with every test r
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -16,11 +17,11 @@ from typing import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright
 
-from corsproof import scenarios
-from corsproof.browsers import BUILD_ENV, BrowserSession, BrowserUnavailable, find_build
+from corsproof import report, report_html, scenarios
+from corsproof.browsers import BUILD_ENV, BrowserInfo, BrowserSession, BrowserUnavailable, find_build
 from corsproof.engine import Engine
 from corsproof.lane import LOGGED_OUT, Lane, log_in
-from corsproof.model import Observation, check
+from corsproof.model import Observation, ScenarioFailed, check
 from corsproof.pages import ClientPage
 from corsproof.profiles import CookieProfile
 from corsproof.tls import https_good as serve_https_good
@@ -29,7 +30,8 @@ from servers.recorder import Recorder
 from servers.sites import Sites, running_sites
 
 DEFAULT_BROWSERS = ["chromium", "firefox"]
-_BROWSERS_RUN = pytest.StashKey[dict[str, str]]()  # summary line per (browser, cookie profile)
+_BROWSERS_RUN = pytest.StashKey[dict[str, dict[str, object]]]()  # BrowserInfo per "browser/profile"
+_CELLS = pytest.StashKey[list[report.Cell]]()
 _ENGINE = pytest.StashKey[Engine]()
 _TRACE = pytest.StashKey[Path]()
 
@@ -44,6 +46,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="cookie profile(s) to run under (repeatable; default: all)",
     )
     group.addoption(
+        "--report",
+        metavar="DIR",
+        default=None,
+        help="write the behaviour report, DIR/report.json and DIR/report.html, at the end of the run",
+    )
+    group.addoption(
         "--browser-build",
         default=os.environ.get(BUILD_ENV, "auto"),
         help=f"auto (Playwright's build, else the system's), playwright or system; env {BUILD_ENV}",
@@ -55,6 +63,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.option.browser:
         config.option.browser = list(DEFAULT_BROWSERS)
     config.stash[_BROWSERS_RUN] = {}
+    config.stash[_CELLS] = []
     seed = getattr(config.option, "randomly_seed", 0)
     tracing = config.getoption("--tracing", "off") != "off"
     traces = Path(tempfile.mkdtemp(prefix="corsproof-traces-")) if tracing else None
@@ -118,19 +127,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
-    if workeroutput is not None:  # an xdist worker: hand the browsers it ran to the controller
+    if workeroutput is not None:  # an xdist worker: hand what it ran to the controller
         workeroutput["corsproof_browsers"] = dict(session.config.stash[_BROWSERS_RUN])
+        workeroutput["corsproof_cells"] = [dataclasses.asdict(c) for c in session.config.stash[_CELLS]]
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: object, error: object) -> None:
-    ran = getattr(node, "workeroutput", {}).get("corsproof_browsers", {})
-    node.config.stash[_BROWSERS_RUN].update(ran)  # type: ignore[attr-defined]
+    output = getattr(node, "workeroutput", {})
+    config: pytest.Config = node.config  # type: ignore[attr-defined]
+    config.stash[_BROWSERS_RUN].update(output.get("corsproof_browsers", {}))
+    config.stash[_CELLS].extend(report.Cell(**c) for c in output.get("corsproof_cells", []))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    for _, summary in sorted(config.stash[_BROWSERS_RUN].items()):
-        terminalreporter.write_line(f"corsproof browser: {summary}")
+    browsers = config.stash[_BROWSERS_RUN]
+    for name in sorted(browsers):
+        terminalreporter.write_line(f"corsproof browser: {BrowserInfo(**browsers[name]).summary()}")  # type: ignore[arg-type]
+    folder = config.getoption("--report")
+    if folder and not hasattr(config, "workeroutput"):
+        built = report.build(config.stash[_CELLS], [browsers[name] for name in sorted(browsers)])
+        json_path, html_path = Path(folder) / "report.json", Path(folder) / "report.html"
+        report.write(built, json_path)
+        report_html.write(built, html_path)
+        counts = ", ".join(f"{value} {name}" for name, value in built["summary"].items())
+        terminalreporter.write_line(f"corsproof report: {json_path} and {html_path} ({counts})")
 
 
 @pytest.fixture(scope="session")
@@ -153,10 +174,12 @@ def browser_session(
     engine_type = getattr(playwright, browser_name)
     try:
         build = find_build(browser_name, engine_type.executable_path, pytestconfig.getoption("--browser-build"))
-        session = BrowserSession(engine_type, build, cookie_profile, headless=not pytestconfig.getoption("--headed"))
+        traces = pytestconfig.stash[_ENGINE].trace_dir
+        headless = not pytestconfig.getoption("--headed")
+        session = BrowserSession(engine_type, build, cookie_profile, headless, traces / "playwright" if traces else None)
     except BrowserUnavailable as error:
         pytest.exit(f"corsproof: {error}", returncode=4)
-    pytestconfig.stash[_BROWSERS_RUN][f"{browser_name}/{cookie_profile.value}"] = session.info.summary()
+    pytestconfig.stash[_BROWSERS_RUN][f"{browser_name}/{cookie_profile.value}"] = dataclasses.asdict(session.info)
     yield session
     session.close()
 
@@ -193,9 +216,12 @@ def new_context(browser_session: BrowserSession, _artifacts_recorder) -> Iterato
 def lane(browser_session: BrowserSession, sites: Sites, https_good: str, pytestconfig: pytest.Config) -> Iterator[Lane]:
     """The one context and page every test of this browser and cookie profile shares."""
     lane = Lane(browser_session, sites, https_good)
-    if pytestconfig.stash[_ENGINE].trace_dir is not None:
+    tracing = pytestconfig.stash[_ENGINE].trace_dir is not None
+    if tracing:
         lane.context.tracing.start(snapshots=False, sources=False)
     yield lane
+    if tracing:
+        lane.context.tracing.stop()  # else Playwright leaves its tracing directory in /tmp
     lane.close()
 
 
@@ -222,6 +248,7 @@ def run_scenario(
 ) -> Iterator[Callable[[scenarios.Scenario], Observation]]:
     """Check a scenario's observation (its group runs on first use) against its expectation."""
     engine = pytestconfig.stash[_ENGINE]
+    cells = pytestconfig.stash[_CELLS]
     traces: list[Path | None] = []
 
     def run(scenario: scenarios.Scenario) -> Observation:
@@ -233,7 +260,16 @@ def run_scenario(
             ("reason", seen.reason if seen.reason_known else f"derived:{seen.derived_reason}"),
             ("scenario_cost_ms", f"{seen.cost_ms:.1f}"),
         ]
-        check(scenario.id, expect, seen)
+        failure = None
+        try:
+            check(scenario.id, expect, seen)
+        except ScenarioFailed as error:
+            failure = str(error)
+            raise
+        finally:
+            area = request.node.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+            kind = type(scenario).__name__
+            cells.append(report.cell(area, kind, scenario.id, lane.browser, lane.profile, expect, seen, failure))
         return seen
 
     yield run

@@ -1,0 +1,67 @@
+"""`corsproof`: the command line around the behaviour report.
+
+    corsproof diff OLD.json NEW.json   the cells whose behaviour changed; exit 1 if any did,
+                                       0 if none, 2 if a report cannot be read
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from corsproof import report
+
+
+def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """One line per cell whose behaviour differs, appeared or disappeared, with both browsers."""
+    before = {report.key(row): row for row in old["cells"]}
+    after = {report.key(row): row for row in new["cells"]}
+    versions = {
+        which: {(b["name"], b["cookie_profile"]): b["version"] for b in data["browsers"]}
+        for which, data in (("old", old), ("new", new))
+    }
+    lines = []
+    for cell in sorted(before.keys() | after.keys()):
+        area, scenario, browser, profile = cell
+        was, now = before.get(cell), after.get(cell)
+        old_version = versions["old"].get((browser, profile), "?")
+        new_version = versions["new"].get((browser, profile), "?")
+        where = f"{area} {scenario} [{browser} {old_version} -> {new_version}, {profile}]"
+        if was is None:
+            lines.append(f"{where}: new cell {now['behaviour']}")  # type: ignore[index]
+        elif now is None:
+            lines.append(f"{where}: no longer in the report")
+        elif was["behaviour"] != now["behaviour"]:
+            diff = {k: (was["behaviour"].get(k), v) for k, v in now["behaviour"].items() if was["behaviour"].get(k) != v}
+            lines.append(f"{where}: " + "; ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in sorted(diff.items())))
+    return lines
+
+
+def changed_cells(old: dict[str, Any], new: dict[str, Any]) -> set[tuple[str, str, str, str]]:
+    before = {report.key(row): row["behaviour"] for row in old["cells"]}
+    return {report.key(row) for row in new["cells"] if before.get(report.key(row), row["behaviour"]) != row["behaviour"]}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="corsproof", description="corsproof's behaviour report")
+    commands = parser.add_subparsers(dest="command", required=True)
+    diff = commands.add_parser("diff", help="list the cells whose behaviour changed between two reports")
+    diff.add_argument("old", type=Path)
+    diff.add_argument("new", type=Path)
+    options = parser.parse_args(argv)
+    try:
+        old, new = report.load(options.old), report.load(options.new)
+    except report.ReportError as error:
+        print(f"corsproof diff: {error}", file=sys.stderr)
+        return 2
+    lines = changes(old, new)
+    for line in lines:
+        print(line)
+    print(f"corsproof diff: {len(lines)} cells changed" if lines else "corsproof diff: no behaviour changed")
+    return 1 if lines else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""report.html: the behaviour report as one self-contained page (no network, opens from disk).
+
+Areas are sections, scenarios rows, browser x cookie profile columns; a cell's colour is what the
+page could do (read, opaque, blocked) or, where the page reads nothing, whether good's cookies or
+the state change got through. A click shows the expectation's why, the reasons and the evidence.
+The page is rendered by its own small script from the report's JSON, embedded in it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from corsproof import report
+
+
+def label(behaviour: dict[str, Any]) -> str:
+    """A cell's short text: what the page saw, else what got through to good."""
+    if behaviour.get("error"):
+        return "error"
+    done = ", carried out" if behaviour["transfers"] else ""
+    if behaviour["page"] is not None:
+        return behaviour["page"] + (" +cookie" if behaviour["cookies"] else "") + done
+    if behaviour["transfers"]:
+        return "carried out"
+    return f"{len(behaviour['cookies'])} cookies" if behaviour["cookies"] else "no cookie"
+
+
+def view(data: dict[str, Any], changed: set[tuple[str, str, str, str]] | None = None) -> dict[str, Any]:
+    """What the page's script renders: the report plus each cell's label and marks."""
+    differ = report.disagreements(data["cells"])
+    cells = [
+        {
+            **row,
+            "label": label(row["behaviour"]),
+            "disagree": (row["area"], row["scenario"], row["profile"]) in differ,
+            "changed": report.key(row) in (changed or set()),
+        }
+        for row in data["cells"]
+    ]
+    return {**data, "cells": cells, "changed": len(changed or ())}
+
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>corsproof: what browsers do</title>
+<style>
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1d2327; }
+h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
+.counts span { display: inline-block; margin-right: 1.2em; padding: .3em .7em; background: #f0f3f5; border-radius: 4px; }
+.counts b { font-size: 1.2em; }
+table { border-collapse: collapse; margin-top: .5em; }
+th, td { border: 1px solid #d5dade; padding: .25em .5em; text-align: left; }
+th { background: #f6f7f8; font-weight: 600; position: sticky; top: 0; }
+td.cell { cursor: pointer; white-space: nowrap; }
+.read { background: #d4f4dd; } .opaque { background: #e4e6e8; } .blocked { background: #f9d6d5; }
+.cookies { background: #fff1c2; } .none { background: #f6f7f8; } .carried { background: #ffd8a8; }
+.error, .failed { outline: 3px solid #c0392b; outline-offset: -3px; }
+.disagree::after { content: " \\2260"; color: #8e44ad; font-weight: bold; }
+.changed::before { content: "\\25B2 "; color: #d35400; }
+#details { position: fixed; right: 1em; bottom: 1em; width: 42em; max-height: 70vh; overflow: auto;
+  background: white; border: 1px solid #999; box-shadow: 0 2px 12px #0003; padding: 1em; display: none; }
+#details pre { white-space: pre-wrap; font-size: 12px; background: #f6f7f8; padding: .5em; }
+#filter { font-size: 1em; padding: .3em; width: 24em; }
+.browsers { color: #555; font-size: .9em; }
+</style></head>
+<body>
+<h1>corsproof: what browsers do, and why</h1>
+<div class="counts" id="counts"></div>
+<ul class="browsers" id="browsers"></ul>
+<p><input id="filter" type="search" placeholder="filter: scenario, outcome, reason, browser…">
+ <label><input type="checkbox" id="only-disagree"> only where Chromium and Firefox disagree</label>
+ <label><input type="checkbox" id="only-failed"> only failures</label></p>
+<p>Colours: <span class="read">read</span> <span class="opaque">opaque</span> <span class="blocked">blocked</span>
+ <span class="cookies">cookies reached good</span> <span class="carried">state change carried out</span>
+ <span class="none">nothing got through</span>; &#8800; the browsers disagree; &#9650; changed since the baseline;
+ a red frame: the expectation failed. Click a cell for the why and the evidence.</p>
+<div id="areas"></div>
+<div id="details"><button id="close">close</button><div id="details-body"></div></div>
+<script type="application/json" id="report">__REPORT__</script>
+<script>
+"use strict";
+const data = JSON.parse(document.getElementById("report").textContent);
+const text = (tag, value, cls) => { const e = document.createElement(tag); e.textContent = value; if (cls) e.className = cls; return e; };
+const lanes = [...new Set(data.cells.map(c => c.browser + " / " + c.profile))].sort();
+const counts = document.getElementById("counts");
+for (const [name, value] of Object.entries({...data.summary, "changed since baseline": data.changed})) {
+  const box = document.createElement("span"); box.dataset.count = name;
+  box.append(text("b", value), " " + name); counts.append(box);
+}
+for (const b of data.browsers) document.getElementById("browsers").append(text("li",
+  `${b.name} ${b.version} (${b.build} build), cookie profile ${b.cookie_profile}` + (b.deviations || []).map(d => "; " + d).join("")));
+const colour = (c) => c.label === "error" ? "error" : c.behaviour.page ? c.behaviour.page
+  : c.label === "carried out" ? "carried" : c.behaviour.cookies.length ? "cookies" : "none";
+function show(c) {
+  const body = document.getElementById("details-body"); body.replaceChildren();
+  body.append(text("h3", `${c.scenario}: ${c.browser} / ${c.profile}`));
+  body.append(text("p", (c.passed ? "As expected, because " : "NOT as expected. Expected because ") + c.expected.why));
+  if (c.failure) body.append(text("pre", c.failure));
+  body.append(text("p", "Chromium's reason: " + (c.behaviour.reason || "none") + "; corsproof's derived reason: " + (c.behaviour.derived_reason || "none")));
+  body.append(text("h4", "What the browser did")); body.append(text("pre", JSON.stringify(c.behaviour, null, 1)));
+  body.append(text("h4", "What reached good, and what good answered")); body.append(text("pre", JSON.stringify(c.evidence, null, 1)));
+  document.getElementById("details").style.display = "block";
+}
+document.getElementById("close").onclick = () => { document.getElementById("details").style.display = "none"; };
+const areas = document.getElementById("areas");
+const byArea = {};
+for (const c of data.cells) ((byArea[c.area] ??= {})[c.scenario] ??= {})[c.browser + " / " + c.profile] = c;
+const failing = (rows) => Object.values(rows).some(r => Object.values(r).some(c => !c.passed));
+for (const area of Object.keys(byArea).sort((a, b) => failing(byArea[b]) - failing(byArea[a]) || a.localeCompare(b))) {
+  const section = document.createElement("section"); section.dataset.area = area;
+  section.append(text("h2", area.replace(/_/g, " ")));
+  const table = document.createElement("table"); const head = table.insertRow();
+  head.append(text("th", "scenario")); for (const lane of lanes) head.append(text("th", lane));
+  const rows = byArea[area];
+  const order = Object.keys(rows).sort((a, b) => failing({a: rows[b]}) - failing({a: rows[a]}) || a.localeCompare(b));
+  for (const scenario of order) {
+    const tr = table.insertRow(); tr.append(text("td", scenario));
+    const cells = Object.values(rows[scenario]);
+    tr.dataset.search = (scenario + " " + cells.map(c => [c.label, c.browser, c.profile, c.behaviour.reason, c.behaviour.derived_reason].join(" ")).join(" ")).toLowerCase();
+    tr.dataset.disagree = cells.some(c => c.disagree); tr.dataset.failed = cells.some(c => !c.passed);
+    for (const lane of lanes) {
+      const c = rows[scenario][lane];
+      if (!c) { tr.append(text("td", "")); continue; }
+      const td = text("td", c.label, ["cell", colour(c), c.passed ? "" : "failed", c.disagree ? "disagree" : "", c.changed ? "changed" : ""].join(" "));
+      td.onclick = () => show(c); tr.append(td);
+    }
+  }
+  section.append(table); areas.append(section);
+}
+function applyFilter() {
+  const words = document.getElementById("filter").value.toLowerCase().split(/\\s+/).filter(Boolean);
+  const onlyDisagree = document.getElementById("only-disagree").checked, onlyFailed = document.getElementById("only-failed").checked;
+  for (const tr of document.querySelectorAll("tr[data-search]")) {
+    tr.hidden = !words.every(w => tr.dataset.search.includes(w)) || (onlyDisagree && tr.dataset.disagree !== "true") || (onlyFailed && tr.dataset.failed !== "true");
+  }
+}
+for (const id of ["filter", "only-disagree", "only-failed"]) document.getElementById(id).addEventListener("input", applyFilter);
+</script>
+</body></html>
+"""
+
+
+def render(data: dict[str, Any], changed: set[tuple[str, str, str, str]] | None = None) -> str:
+    # "</" cannot appear inside the script element that carries the data.
+    embedded = json.dumps(view(data, changed), sort_keys=True).replace("</", "<\\/")
+    return _PAGE.replace("__REPORT__", embedded)
+
+
+def write(data: dict[str, Any], path: Path, changed: set[tuple[str, str, str, str]] | None = None) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(data, changed))
