@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright
 
-from corsproof import report, report_html, scenarios
+from corsproof import cli, report, report_html, scenarios
 from corsproof.browsers import BUILD_ENV, BrowserInfo, BrowserSession, BrowserUnavailable, find_build
 from corsproof.engine import Engine
 from corsproof.lane import LOGGED_OUT, Lane, log_in
@@ -50,6 +50,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         default=None,
         help="write the behaviour report, DIR/report.json and DIR/report.html, at the end of the run",
+    )
+    group.addoption(
+        "--baseline",
+        metavar="REPORT",
+        default=None,
+        help="a report.json to compare this run's report with: changed cells are listed and marked",
     )
     group.addoption(
         "--browser-build",
@@ -149,9 +155,30 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         built = report.build(config.stash[_CELLS], [browsers[name] for name in sorted(browsers)])
         json_path, html_path = Path(folder) / "report.json", Path(folder) / "report.html"
         report.write(built, json_path)
-        report_html.write(built, html_path)
+        changed = _compare_with_baseline(terminalreporter, config.getoption("--baseline"), built)
+        report_html.write(built, html_path, changed)
         counts = ", ".join(f"{value} {name}" for name, value in built["summary"].items())
         terminalreporter.write_line(f"corsproof report: {json_path} and {html_path} ({counts})")
+
+
+def _compare_with_baseline(
+    terminalreporter: pytest.TerminalReporter, baseline: str | None, built: dict[str, object]
+) -> set[tuple[str, str, str, str]]:
+    """The cells whose behaviour differs from the baseline's (only cells this run has), listed."""
+    if not baseline:
+        return set()
+    try:
+        old = report.load(Path(baseline))
+    except report.ReportError as error:
+        terminalreporter.write_line(f"corsproof baseline: {error}", red=True)
+        return set()
+    ran = {report.key(row) for row in built["cells"]}  # type: ignore[attr-defined]
+    old = {**old, "cells": [row for row in old["cells"] if report.key(row) in ran]}
+    lines = cli.changes(old, built)  # type: ignore[arg-type]
+    for line in lines:
+        terminalreporter.write_line(f"corsproof baseline: changed: {line}", yellow=True)
+    terminalreporter.write_line(f"corsproof baseline: {len(lines)} cells changed since {baseline}")
+    return cli.changed_cells(old, built)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

@@ -134,6 +134,9 @@ function applyFilter() {
   for (const tr of document.querySelectorAll("tr[data-search]")) {
     tr.hidden = !words.every(w => tr.dataset.search.includes(w)) || (onlyDisagree && tr.dataset.disagree !== "true") || (onlyFailed && tr.dataset.failed !== "true");
   }
+  for (const section of document.querySelectorAll("section[data-area]")) {
+    section.hidden = !section.querySelector("tr[data-search]:not([hidden])");
+  }
 }
 for (const id of ["filter", "only-disagree", "only-failed"]) document.getElementById(id).addEventListener("input", applyFilter);
 </script>

@@ -1,0 +1,85 @@
+"""The behaviour report without a browser: its schema, its counts, corsproof diff, the HTML file."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from corsproof import cli, report, report_html
+from tests.report_data import sample
+
+
+def test_a_report_matches_its_json_schema() -> None:
+    schema = json.loads(report.SCHEMA_PATH.read_text())
+    jsonschema.validate(sample(), schema)
+
+
+def test_the_schema_refuses_a_cell_without_its_behaviour() -> None:
+    data = sample()
+    del data["cells"][0]["behaviour"]
+    with pytest.raises(jsonschema.ValidationError, match="'behaviour' is a required property"):
+        jsonschema.validate(data, json.loads(report.SCHEMA_PATH.read_text()))
+
+
+def test_headline_counts_scenarios_cells_disagreements_and_failures() -> None:
+    assert sample()["summary"] == {"scenarios": 2, "cells": 8, "disagreements": 1, "failures": 1}
+
+
+def test_diff_of_a_report_with_itself_finds_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report.write(sample(), tmp_path / "a.json")
+    assert cli.main(["diff", str(tmp_path / "a.json"), str(tmp_path / "a.json")]) == 0
+    assert "no behaviour changed" in capsys.readouterr().out
+
+
+def test_diff_names_each_changed_cell_with_both_browser_versions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = sample(firefox_unset_cookie=True), sample(firefox_unset_cookie=False)
+    new["browsers"] = [{**b, "version": "154.0"} if b["name"] == "firefox" else b for b in new["browsers"]]
+    report.write(old, tmp_path / "old.json")
+    report.write(new, tmp_path / "new.json")
+    assert cli.main(["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "cookie_matrix unset-cookie [firefox 153.8 -> 154.0, third-party-allowed]: cookies ['session'] -> []",
+        "corsproof diff: 1 cells changed",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        ("{not json", "not a JSON report"),
+        ('{"cells": []}', "not a corsproof report"),
+        ('{"schema_version": 99, "cells": []}', "report schema version 99, this corsproof reads version 1"),
+        ('{"schema_version": 1, "cells": [1]}', "its cells are not a list of cells"),
+    ],
+    ids=["missing", "not-json", "no-version", "other-version", "bad-cells"],
+)
+def test_diff_of_a_bad_report_says_what_is_wrong_and_exits_2(
+    content: str | None, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    report.write(sample(), good)
+    if content is not None:
+        bad.write_text(content)
+    assert cli.main(["diff", str(good), str(bad)]) == 2
+    error = capsys.readouterr().err
+    assert f"corsproof diff: {bad}: {message}" in error and "Traceback" not in error
+
+
+def test_the_html_is_one_file_that_loads_nothing_from_the_network() -> None:
+    html = report_html.render(sample())
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", html)
+    assert "</script>" not in html.split('id="report">', 1)[1].split("</script>", 1)[0]
+
+
+def test_text_in_the_data_cannot_close_the_script_that_carries_it() -> None:
+    data = sample()
+    data["cells"][0]["expected"]["why"] = "</script><script>alert(1)</script>"
+    html = report_html.render(data)
+    embedded = html.split('id="report">', 1)[1].split("</script>", 1)[0]
+    assert json.loads(embedded)["cells"][0]["expected"]["why"] == "</script><script>alert(1)</script>"
