@@ -1,7 +1,8 @@
 """`corsproof`: the command line around the behaviour report.
 
-    corsproof diff OLD.json NEW.json   the cells whose behaviour changed; exit 1 if any did,
-                                       0 if none, 2 if a report cannot be read
+    corsproof diff OLD.json NEW.json [--subset]
+        the cells whose behaviour changed; exit 1 if any did, 0 if none, 2 if a report cannot be
+        read. --subset: NEW ran only some browsers or profiles; compare the cells it has.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return lines
 
 
+def subset(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """old with only the cells new has."""
+    ran = {report.key(row) for row in new["cells"]}
+    return {**old, "cells": [row for row in old["cells"] if report.key(row) in ran]}
+
+
 def changed_cells(old: dict[str, Any], new: dict[str, Any]) -> set[tuple[str, str, str, str]]:
     before = {report.key(row): row["behaviour"] for row in old["cells"]}
     return {report.key(row) for row in new["cells"] if before.get(report.key(row), row["behaviour"]) != row["behaviour"]}
@@ -50,12 +57,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     diff = commands.add_parser("diff", help="list the cells whose behaviour changed between two reports")
     diff.add_argument("old", type=Path)
     diff.add_argument("new", type=Path)
+    diff.add_argument(
+        "--subset", action="store_true", help="NEW ran part of OLD (one browser or profile): compare only the cells NEW has"
+    )
     options = parser.parse_args(argv)
     try:
         old, new = report.load(options.old), report.load(options.new)
     except report.ReportError as error:
         print(f"corsproof diff: {error}", file=sys.stderr)
         return 2
+    if options.subset:
+        old = subset(old, new)
     lines = changes(old, new)
     for line in lines:
         print(line)

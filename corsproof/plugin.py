@@ -172,8 +172,7 @@ def _compare_with_baseline(
     except report.ReportError as error:
         terminalreporter.write_line(f"corsproof baseline: {error}", red=True)
         return set()
-    ran = {report.key(row) for row in built["cells"]}  # type: ignore[attr-defined]
-    old = {**old, "cells": [row for row in old["cells"] if report.key(row) in ran]}
+    old = cli.subset(old, built)  # type: ignore[arg-type]
     lines = cli.changes(old, built)  # type: ignore[arg-type]
     for line in lines:
         terminalreporter.write_line(f"corsproof baseline: changed: {line}", yellow=True)

@@ -83,3 +83,13 @@ def test_text_in_the_data_cannot_close_the_script_that_carries_it() -> None:
     html = report_html.render(data)
     embedded = html.split('id="report">', 1)[1].split("</script>", 1)[0]
     assert json.loads(embedded)["cells"][0]["expected"]["why"] == "</script><script>alert(1)</script>"
+
+
+def test_diff_of_a_one_browser_run_compares_only_its_cells_with_subset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    full = sample()
+    chromium_only = {**full, "cells": [c for c in full["cells"] if c["browser"] == "chromium"]}
+    report.write(full, tmp_path / "baseline.json")
+    report.write(chromium_only, tmp_path / "run.json")
+    assert cli.main(["diff", "--subset", str(tmp_path / "baseline.json"), str(tmp_path / "run.json")]) == 0
+    assert cli.main(["diff", str(tmp_path / "baseline.json"), str(tmp_path / "run.json")]) == 1
+    assert "no longer in the report" in capsys.readouterr().out
