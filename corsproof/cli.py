@@ -3,6 +3,9 @@
     corsproof diff OLD.json NEW.json [--subset]
         the cells whose behaviour changed; exit 1 if any did, 0 if none, 2 if a report cannot be
         read. --subset: NEW ran only some browsers or profiles; compare the cells it has.
+    corsproof tables REPORT FILE... [--check]
+        rewrite the behaviour tables between <!-- table:NAME --> markers from REPORT; --check
+        changes nothing and exits 1 if a file's tables differ
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from corsproof import report
+from corsproof import report, tables
 
 
 def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -60,7 +63,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     diff.add_argument(
         "--subset", action="store_true", help="NEW ran part of OLD (one browser or profile): compare only the cells NEW has"
     )
+    tables_command = commands.add_parser("tables", help="write the behaviour tables of Markdown files from a report")
+    tables_command.add_argument("report", type=Path)
+    tables_command.add_argument("files", type=Path, nargs="+")
+    tables_command.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file's tables differ")
     options = parser.parse_args(argv)
+    if options.command == "tables":
+        return _tables(options.report, options.files, options.check)
     try:
         old, new = report.load(options.old), report.load(options.new)
     except report.ReportError as error:
@@ -73,6 +82,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(line)
     print(f"corsproof diff: {len(lines)} cells changed" if lines else "corsproof diff: no behaviour changed")
     return 1 if lines else 0
+
+
+def _tables(source: Path, files: list[Path], check: bool) -> int:
+    try:
+        data = report.load(source)
+    except report.ReportError as error:
+        print(f"corsproof tables: {error}", file=sys.stderr)
+        return 2
+    stale = []
+    for path in files:
+        text = path.read_text()
+        made = tables.render_into(text, data)
+        if made != text:
+            stale.append(path)
+            if not check:
+                path.write_text(made)
+    verb = "differ from" if check else "rewritten from"
+    for path in stale:
+        print(f"corsproof tables: {path}: tables {verb} {source}")
+    return 1 if check and stale else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,152 @@
+"""The behaviour tables of README.md and docs/, made from a report, never typed by hand.
+
+Each table sits between `<!-- table:NAME -->` and `<!-- /table:NAME -->` in a Markdown file;
+`corsproof tables REPORT FILE...` rewrites what is between the markers, and a test checks that the
+checked-in files say what baseline/report.json says.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Iterable
+from urllib.parse import urlsplit
+
+from corsproof.requests import HOWS
+
+LANES = [(b, p) for b in ("chromium", "firefox") for p in ("default", "third-party-allowed", "third-party-blocked")]
+PROFILES = ("default", "third-party-allowed", "third-party-blocked")
+# The matrix cookies, as the tables name them (servers/cookie_lab.py sets them).
+COOKIE_LABELS = {
+    "http_only": "HttpOnly",
+    "lax": "Lax",
+    "lax_insecure": "Lax (not Secure)",
+    "none_secure": "None",
+    "partitioned": "Partitioned",
+    "strict": "Strict",
+    "unset": "unset",
+}
+Cells = dict[tuple[str, str, str, str], dict[str, Any]]
+
+
+def _cells(data: dict[str, Any], area: str) -> Cells:
+    return {(c["area"], c["scenario"], c["browser"], c["profile"]): c for c in data["cells"] if c["area"] == area}
+
+
+def _row(values: Iterable[str]) -> str:
+    return "| " + " | ".join(values) + " |"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    return "\n".join([_row(header), "|" + "---|" * len(header), *(_row(r) for r in rows)])
+
+
+def _cookies(sent: list[str]) -> str:
+    """'all', 'none', 'all but X' or the list, by the names the docs use."""
+    stored = set(COOKIE_LABELS)
+    names = set(sent)
+    if names == stored:
+        return "all"
+    if not names:
+        return "none"
+    missing = sorted(COOKIE_LABELS[n] for n in stored - names)
+    if names < stored and len(missing) <= 3:
+        return "all but " + ", ".join(missing)
+    return ", ".join(sorted(COOKIE_LABELS[n] for n in names))
+
+
+def cookie_matrix(data: dict[str, Any], requesters: tuple[str, ...] = ("good", "sibling", "thirdparty")) -> str:
+    cells = _cells(data, "cookie_matrix")
+    header = ["requester", "way"] + [f"{b} {p}" for b, p in LANES]
+    rows = []
+    for who in requesters:
+        for how in HOWS:
+            found = [cells.get(("cookie_matrix", f"{who}-{how}", b, p)) for b, p in LANES]
+            rows.append([who, how] + [_cookies(c["behaviour"]["cookies"]) if c else "—" for c in found])
+    return _table(header, rows)
+
+
+def _where(cells: Cells, area: str, scenario: str, test: Callable[[dict[str, Any]], bool]) -> set[tuple[str, str]]:
+    return {(b, p) for (a, s, b, p), c in cells.items() if a == area and s == scenario and test(c)}
+
+
+def _verdict(yes: set[tuple[str, str]], ran: set[tuple[str, str]], word: str) -> str:
+    """Where something happened, in words: every profile, only some, per browser."""
+    if not yes:
+        return "no"
+    if yes == ran:
+        return f"**{word}**, every profile, both browsers"
+    profiles = {p for _, p in yes}
+    if all((b, p) in yes for b in ("chromium", "firefox") for p in profiles):
+        return f"**{word} only** with " + ", ".join(sorted(profiles)).replace("third-party-", "third-party cookies ")
+    return "**" + word + "** in " + ", ".join(f"{b} {p}" for b, p in sorted(yes))
+
+
+def csrf(data: dict[str, Any]) -> str:
+    cells = _cells(data, "csrf")
+    vectors = {
+        "form": "HTML form POST (top-level navigation)",
+        "fetch-text-plain": "`fetch`, `text/plain`",
+        "fetch-form-urlencoded": "`fetch`, `application/x-www-form-urlencoded`",
+        "fetch-no-cors": '`fetch`, `mode: "no-cors"`',
+    }
+    rows = []
+    for vector, name in vectors.items():
+        row = [name]
+        for samesite in ("none", "lax", "strict"):
+            scenario = f"samesite-{samesite}-{vector}"
+            ran = _where(cells, "csrf", scenario, lambda c: True)
+            done = _where(cells, "csrf", scenario, lambda c: c["behaviour"]["transfers"] > 0)
+            row.append(_verdict(done, ran, "carried out") if ran else "—")
+        rows.append(row)
+    return _table(["vector", "SameSite=None", "SameSite=Lax", "SameSite=Strict"], rows)
+
+
+def _attacker(cell: dict[str, Any]) -> str:
+    origin = next((e["origin"] for e in cell["evidence"] if not e["preflight"]), None)
+    if origin in (None, "null"):
+        return "`null` (a sandboxed iframe)"
+    parts = urlsplit(origin)
+    return f"`{parts.scheme}://{parts.hostname}`"
+
+
+def attacks(data: dict[str, Any]) -> str:
+    """Can evil read the victim's private data? Per attack scenario and cookie profile."""
+    cells = _cells(data, "attacks")
+    scenarios = sorted({s for _, s, _, _ in cells}, key=lambda s: (s.startswith("safe-"), s))
+    rows = []
+    for scenario in scenarios:
+        first = next(c for (_, s, _, _), c in sorted(cells.items()) if s == scenario)
+        row = [f"`{scenario}`", _attacker(first)]
+        for profile in PROFILES:
+            said = set()
+            for browser in ("chromium", "firefox"):
+                cell = cells.get(("attacks", scenario, browser, profile))
+                if cell is None:
+                    continue
+                b = cell["behaviour"]
+                leaked = b["page"] == "read" and "session" in b["cookies"]
+                said.add("**leaks**" if leaked else "no, the browser withheld the cookie" if b["page"] == "read" else "no")
+            row.append(" / ".join(sorted(said)) if said else "—")
+        rows.append(row)
+    return _table(["scenario", "attacker origin", "default", "third-party cookies allowed", "third-party cookies blocked"], rows)
+
+
+TABLES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "cookie-matrix": cookie_matrix,
+    "cookie-matrix-thirdparty": lambda data: cookie_matrix(data, ("thirdparty",)),
+    "csrf": csrf,
+    "attacks": attacks,
+}
+_MARKED = re.compile(r"(<!-- table:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(\n<!-- /table:(?P=name) -->)", re.S)
+
+
+def render_into(text: str, data: dict[str, Any]) -> str:
+    """text with every marked table made anew from data."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group("name")
+        if name not in TABLES:
+            raise ValueError(f"unknown table {name!r} (known: {', '.join(TABLES)})")
+        return match.group(1) + TABLES[name](data) + match.group(4)
+
+    return _MARKED.sub(fill, text)
