@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Playwright
 from corsproof import cli, report, report_html, scenarios
 from corsproof.browsers import BUILD_ENV, BrowserInfo, BrowserSession, BrowserUnavailable, find_build
 from corsproof.engine import Engine
+from corsproof.explain import create_record_app
 from corsproof.lane import LOGGED_OUT, Lane, log_in
 from corsproof.model import Observation, ScenarioFailed, check
 from corsproof.pages import ClientPage
@@ -182,7 +183,7 @@ def _compare_with_baseline(
 
 @pytest.fixture(scope="session")
 def sites() -> Iterator[Sites]:
-    with running_sites() as running:
+    with running_sites(client_extras=create_record_app) as running:
         yield running
 
 

@@ -12,6 +12,7 @@ import signal
 import sys
 import urllib.request
 
+from corsproof.explain import create_record_app
 from servers.good import PASSWORD
 from servers.sites import SITE_NAMES, Sites, running_sites
 
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         # for one of them here: no polling, and Ctrl-C reaches this thread alone.
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
-        with running_sites(_ports(args.base_port)) as sites:
+        with running_sites(_ports(args.base_port), client_extras=create_record_app) as sites:
             print(_describe(sites), flush=True)
             if args.check:
                 problems = _check(sites)

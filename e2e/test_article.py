@@ -6,6 +6,7 @@ reason the browser gave for a block. Scenarios and expectations: e2e/article_cas
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 import pytest
@@ -109,6 +110,25 @@ def test_thirdparty_page_button_shows_the_result_to_a_person(
     thirdparty.wait_for_selector("#result[data-outcome]")
     assert thirdparty.get_attribute("#result", "data-outcome") == "read"
     assert "good's public data" in thirdparty.inner_text("#result")
+
+
+@pytest.mark.cookie_independent
+def test_thirdparty_page_explains_a_block_with_what_reached_good(
+    open_page: Callable[[str], ClientPage], sites: Sites, browser_name: str
+) -> None:
+    """A blocked request explains itself to a person: the request reached good, good's answer had
+    no Allow-Origin, and that is why the browser hid it — the page asks its site what good saw."""
+    thirdparty = open_page("thirdparty").page
+    thirdparty.select_option("#policy", "no-cors")
+    thirdparty.click("#request-0")
+    thirdparty.wait_for_selector("#result[data-outcome]")
+    assert thirdparty.get_attribute("#result", "data-outcome") == "blocked"
+    explanation = thirdparty.inner_text("#explanation")
+    assert f"GET /api/public, Origin {sites.origins.thirdparty}, no cookie → 200" in explanation
+    assert "good's answer has no Access-Control-Allow-Origin header, so the browser hides it" in explanation
+    assert "(MissingAllowOriginHeader, derived by corsproof from good's answers)" in explanation
+    Path("test-results").mkdir(exist_ok=True)
+    thirdparty.screenshot(path=f"test-results/thirdparty-page-{browser_name}.png", full_page=True)
 
 
 @pytest.mark.only_browser("chromium")

@@ -66,13 +66,14 @@ def client_page(role: Role, origins: Origins) -> str:
   <button id="csrf-submit" type="submit">Send 1000 of your money to evil (form POST to good)</button>
 </form>"""
     return f"""<!doctype html>
-<html><head><meta charset="utf-8"><title>{role}</title></head>
+<html><head><meta charset="utf-8"><title>{role}</title><link rel="stylesheet" href="/static/style.css"></head>
 <body data-good="{origins.good}">
 <h1>{html.escape(_TITLES[role])}</h1>
 <p>Log in on <a href="{origins.good}/">good</a> first, then call good's API from here.</p>
 <label>good's CORS policy: <select id="policy">{options}</select></label>
 <p>{buttons}</p>
 <pre id="result">(click a button)</pre>
+<div id="explanation"></div>
 {attack}
 <script src="/static/client.js"></script>
 </body></html>"""

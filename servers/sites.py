@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
+
+from starlette.types import ASGIApp
 
 from servers.clients import create_client_app
 from servers.good import GoodState, create_good_app
@@ -34,8 +36,11 @@ class Sites:
 
 
 @contextlib.contextmanager
-def running_sites(ports: dict[str, int] | None = None) -> Iterator[Sites]:
-    """Serve every site on loopback until the block ends. ports: fixed ports, else the OS picks."""
+def running_sites(
+    ports: dict[str, int] | None = None, client_extras: Callable[[Recorder], ASGIApp] | None = None
+) -> Iterator[Sites]:
+    """Serve every site on loopback until the block ends. ports: fixed ports, else the OS picks.
+    client_extras: an app mounted at /corsproof on each client site (thirdparty, evil, app.good)."""
     ports = ports or {}
     sockets = {name: bind_loopback_socket(ports.get(name, 0)) for name in SITE_NAMES}
     origins = Origins.from_ports(**{name: sock.getsockname()[1] for name, sock in sockets.items()})
@@ -47,6 +52,9 @@ def running_sites(ports: dict[str, int] | None = None) -> Iterator[Sites]:
         "thirdparty": create_client_app("thirdparty", origins),
         "evil": create_client_app("evil", origins),
     }
+    if client_extras is not None:
+        for name in ("sibling", "thirdparty", "evil"):
+            apps[name].mount("/corsproof", client_extras(recorder))
     servers = [ServerThread(name, recorder.middleware(name, apps[name]), sockets[name]) for name in SITE_NAMES]
     started: list[ServerThread] = []
     try:

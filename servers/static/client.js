@@ -24,20 +24,52 @@ window.corsproof = {
   },
 };
 
-function goodUrl(path) {
+function goodUrl(path, probe) {
   const policy = document.getElementById("policy").value;
   const prefix = policy === "no-cors" ? "" : `/${policy}`;
-  return `${document.body.dataset.good}${prefix}${path}`;
+  return `${document.body.dataset.good}${prefix}${path}?probe=${probe}`;
+}
+
+const element = (tag, text, className) => {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (className) e.className = className;
+  return e;
+};
+
+// What the page cannot know, asked of this site's /corsproof/record (corsproof-serve and the
+// tests mount it): what reached good, what good answered, and why the browser refused.
+async function explain(probe, init, outcome) {
+  const box = document.getElementById("explanation");
+  if (!box) return;
+  box.replaceChildren(element("p", "Asking what reached good…"));
+  const credentials = init.credentials === "include";
+  const record = await (await fetch(`/corsproof/record?of=${probe}&credentials=${credentials}`)).json();
+  const items = element("ul");
+  for (const hop of record.evidence) {
+    const cookies = hop.cookies.length ? `cookies: ${hop.cookies.join(", ")}` : "no cookie";
+    const answer = Object.entries(hop.cors_answer).map(([k, v]) => `${k}: ${v}`).join("; ") || "no CORS headers";
+    items.append(element("li", `${hop.preflight ? "preflight " : ""}${hop.method} ${hop.url.split("?")[0]}, Origin ${hop.origin}, ${cookies} → ${hop.status}; good answered ${answer}`));
+  }
+  box.replaceChildren(element("h3", "What reached good"), record.evidence.length ? items : element("p", "nothing reached good"));
+  if (outcome === "blocked") {
+    box.append(element("h3", "Why the browser refused"), element("p", record.explanation, "reason"));
+    if (record.reason) box.append(element("p", `(${record.reason}, derived by corsproof from good's answers)`, "code"));
+  }
 }
 
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-path]");
   if (!button) return;
   const init = JSON.parse(button.dataset.init || "{}");
-  const url = goodUrl(button.dataset.path);
+  const probe = `page-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  const url = goodUrl(button.dataset.path, probe);
   const output = document.getElementById("result");
   output.textContent = `${init.method || "GET"} ${url} ...`;
+  delete output.dataset.outcome;
   const result = await window.corsproof.probe(url, init);
   output.textContent = `${init.method || "GET"} ${url}\n${JSON.stringify(result, null, 2)}`;
+  output.className = result.outcome;
+  await explain(probe, init, result.outcome);
   output.dataset.outcome = result.outcome;
 });
