@@ -14,6 +14,7 @@ from typing import Iterator
 
 import trustme
 
+from servers.field_values import RejectControlCharacters
 from servers.good import create_good_app
 from servers.runner import ServerThread, bind_loopback_socket
 from servers.sites import Sites
@@ -27,7 +28,7 @@ def https_good(sites: Sites) -> Iterator[str]:
         certfile, keyfile = Path(folder) / "good.pem", Path(folder) / "good.key"
         certificate.cert_chain_pems[0].write_to_path(certfile)
         certificate.private_key_pem.write_to_path(keyfile)
-        app = sites.recorder.middleware("good", create_good_app(sites.origins, sites.good))
+        app = sites.recorder.middleware("good", RejectControlCharacters(create_good_app(sites.origins, sites.good)))
         server = ServerThread("good-https", app, bind_loopback_socket(), ssl_certfile=str(certfile), ssl_keyfile=str(keyfile))
         server.start()
         try:

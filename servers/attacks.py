@@ -33,7 +33,11 @@ class Flaw:
 
 
 def _host(origin: str) -> str:
-    return urlsplit(origin).hostname or ""
+    """The Origin's host, or "" when it does not parse as a URL (an unclosed IPv6 bracket...)."""
+    try:
+        return urlsplit(origin).hostname or ""
+    except ValueError:
+        return ""
 
 
 FLAWS: tuple[Flaw, ...] = (

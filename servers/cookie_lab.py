@@ -86,9 +86,9 @@ def create_cookie_lab(origins: Origins) -> OriginRuleCors:
 
     @lab.get("/set")
     def set_one(request: Request, name: str = "", samesite: str = "none") -> Response:
-        if not name.isidentifier() or samesite not in SAMESITE_VALUES:
+        if not (name.isascii() and name.isidentifier()) or samesite not in SAMESITE_VALUES:
             return PlainTextResponse(
-                f"Bad cookie-lab request: name must be a word and samesite one of {', '.join(SAMESITE_VALUES)}",
+                f"Bad cookie-lab request: name must be an ASCII word and samesite one of {', '.join(SAMESITE_VALUES)}",
                 status_code=400,
             )
         cookie = LabCookie(name, samesite, _flag(request, "secure"), _flag(request, "partitioned"), _flag(request, "httponly"))

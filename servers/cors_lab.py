@@ -71,9 +71,23 @@ def _redirect(request: Request, status: int, headers: list[tuple[str, str]]) -> 
     return _response("", status, headers + [("Location", location)])
 
 
+def _checked(name: str, value: str) -> str:
+    """A header value from the query, refused when HTTP cannot carry it: a control character
+    (CR and LF would end the header, and the server would drop the connection) or one outside
+    Latin-1."""
+    if any((ord(c) < 32 and c != "\t") or ord(c) == 127 for c in value):
+        raise BadParameter(f"the {name} header would carry a control character: {value!r}")
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise BadParameter(f"the {name} header cannot carry {value!r} (HTTP header values are Latin-1)") from None
+    return value
+
+
 def _response(body: str, status: int, headers: list[tuple[str, str]]) -> Response:
     response = PlainTextResponse(body, status_code=status)
     for name, value in headers:
+        value = _checked(name, value)
         # append, not set: several Access-Control-Allow-Origin lines must stay several lines.
         response.headers.append(name, value)
     return response

@@ -43,7 +43,11 @@ def cross_origin_refusal(method: str, headers: Headers) -> str | None:
     origin = headers.get("origin")
     if origin is None:
         return None  # neither header: not a browser, so not a forgery by one
-    if urlsplit(origin).netloc == headers.get("host"):
+    try:
+        netloc = urlsplit(origin).netloc
+    except ValueError:
+        return f"Origin {origin!r} is not a URL"
+    if netloc == headers.get("host"):
         return None
     return f"Origin {origin!r} is not this site's"
 
@@ -101,7 +105,8 @@ class TokenCheck:
             return
         body = await _read_body(receive)
         sent = headers.get("x-csrf-token") or parse_qs(body.decode("utf-8", errors="replace")).get(TOKEN_FIELD, [""])[0]
-        if session is None or not hmac.compare_digest(sent, self.token_for(session)):
+        # Bytes, not str: compare_digest refuses str with non-ASCII characters.
+        if session is None or not hmac.compare_digest(sent.encode(), self.token_for(session).encode()):
             await refuse("the CSRF token is missing or wrong")(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)

@@ -72,9 +72,9 @@ def _join_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
 class Recorder:
     """A thread-safe log of Exchanges, written by the server threads and read by the tests."""
 
-    _exchanges: list[Exchange] = field(default_factory=list)
+    _exchanges: list[Exchange] = field(default_factory=list, repr=False)
     # The same exchanges by probe: a run looks up its own thousands of times among thousands.
-    _by_probe: dict[str, list[Exchange]] = field(default_factory=dict)
+    _by_probe: dict[str, list[Exchange]] = field(default_factory=dict, repr=False)
     _changed: threading.Condition = field(default_factory=threading.Condition)
 
     def add(self, exchange: Exchange) -> None:

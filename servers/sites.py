@@ -9,6 +9,7 @@ from typing import Callable, Iterator
 from starlette.types import ASGIApp
 
 from servers.clients import create_client_app
+from servers.field_values import RejectControlCharacters
 from servers.good import GoodState, create_good_app
 from servers.origins import Origins
 from servers.recorder import Recorder
@@ -55,7 +56,10 @@ def running_sites(
     if client_extras is not None:
         for name in ("sibling", "thirdparty", "evil"):
             apps[name].mount("/corsproof", client_extras(recorder))
-    servers = [ServerThread(name, recorder.middleware(name, apps[name]), sockets[name]) for name in SITE_NAMES]
+    servers = [
+        ServerThread(name, recorder.middleware(name, RejectControlCharacters(apps[name])), sockets[name])
+        for name in SITE_NAMES
+    ]
     started: list[ServerThread] = []
     try:
         for server in servers:
