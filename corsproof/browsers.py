@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, BrowserType, Error
 from corsproof.profiles import CookieProfile, firefox_prefs, write_chromium_profile
 
 Engine = Literal["chromium", "firefox"]
+DRIVEN: tuple[Engine, ...] = ("chromium", "firefox")  # the engines corsproof drives and has measured
 BuildPreference = Literal["auto", "playwright", "system"]
 
 BUILD_ENV = "CORSPROOF_BROWSER_BUILD"
@@ -35,9 +36,7 @@ INSTALL_HINTS = {
 PLAYWRIGHT_PIN = "playwright>=1.62,<1.65"
 
 # Switches Playwright adds to every Chromium it launches that change what a test can observe.
-PLAYWRIGHT_CHROMIUM_DEVIATIONS = (
-    "Playwright launches Chromium with --disable-features=ThirdPartyStoragePartitioning",
-)
+PLAYWRIGHT_CHROMIUM_DEVIATIONS = ("Playwright launches Chromium with --disable-features=ThirdPartyStoragePartitioning",)
 
 
 class BrowserUnavailable(Exception):
@@ -109,7 +108,9 @@ class BrowserInfo:
     deviations: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        text = f"{self.name} {self.version} ({self.build} build, {self.executable}), cookie profile {self.cookie_profile}"
+        text = (
+            f"{self.name} {self.version} ({self.build} build, {self.executable}), cookie profile {self.cookie_profile}"
+        )
         return text + "".join(f"; {d}" for d in self.deviations)
 
 
@@ -123,7 +124,9 @@ def _deviations(build: BrowserBuild, profile: CookieProfile) -> tuple[str, ...]:
     if build.engine == "chromium":
         return PLAYWRIGHT_CHROMIUM_DEVIATIONS
     if build.build == "playwright" and profile is CookieProfile.DEFAULT:
-        return FIREFOX_DEVIATIONS + ("Playwright's Firefox build defaults (cookieBehavior=4, CHIPS off) reset to stock Firefox's",)
+        return FIREFOX_DEVIATIONS + (
+            "Playwright's Firefox build defaults (cookieBehavior=4, CHIPS off) reset to stock Firefox's",
+        )
     return FIREFOX_DEVIATIONS
 
 
@@ -201,9 +204,7 @@ class BrowserSession:
         user_data_dir = Path(tempfile.mkdtemp(dir=self._profiles))
         write_chromium_profile(user_data_dir, self.profile)
         try:
-            context = self.browser_type.launch_persistent_context(
-                user_data_dir, **self._launch_options(), **kwargs
-            )
+            context = self.browser_type.launch_persistent_context(user_data_dir, **self._launch_options(), **kwargs)
         except Error as error:
             shutil.rmtree(user_data_dir, ignore_errors=True)
             raise _cannot_drive(self.build, error) from None

@@ -1,19 +1,20 @@
 """`corsproof`: the command line around the behaviour report.
 
-    corsproof diff OLD.json NEW.json [--subset]
-        the cells whose behaviour changed; exit 1 if any did, 0 if none, 2 if a report cannot be
-        read. --subset: NEW ran only some browsers or profiles; compare the cells it has.
-    corsproof tables REPORT FILE... [--check]
-        rewrite the behaviour tables between <!-- table:NAME --> markers from REPORT; --check
-        changes nothing and exits 1 if a file's tables differ
+corsproof diff OLD.json NEW.json [--subset]
+    the cells whose behaviour changed; exit 1 if any did, 0 if none, 2 if a report cannot be
+    read. --subset: NEW ran only some browsers or profiles; compare the cells it has.
+corsproof tables REPORT FILE... [--check]
+    rewrite the behaviour tables between <!-- table:NAME --> markers from REPORT; --check
+    changes nothing and exits 1 if a file's tables differ
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from corsproof import report, tables
 
@@ -38,7 +39,9 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         elif now is None:
             lines.append(f"{where}: no longer in the report")
         elif was["behaviour"] != now["behaviour"]:
-            diff = {k: (was["behaviour"].get(k), v) for k, v in now["behaviour"].items() if was["behaviour"].get(k) != v}
+            diff = {
+                k: (was["behaviour"].get(k), v) for k, v in now["behaviour"].items() if was["behaviour"].get(k) != v
+            }
             lines.append(f"{where}: " + "; ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in sorted(diff.items())))
     return lines
 
@@ -51,7 +54,9 @@ def subset(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 def changed_cells(old: dict[str, Any], new: dict[str, Any]) -> set[tuple[str, str, str, str]]:
     before = {report.key(row): row["behaviour"] for row in old["cells"]}
-    return {report.key(row) for row in new["cells"] if before.get(report.key(row), row["behaviour"]) != row["behaviour"]}
+    return {
+        report.key(row) for row in new["cells"] if before.get(report.key(row), row["behaviour"]) != row["behaviour"]
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,7 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     diff.add_argument("old", type=Path)
     diff.add_argument("new", type=Path)
     diff.add_argument(
-        "--subset", action="store_true", help="NEW ran part of OLD (one browser or profile): compare only the cells NEW has"
+        "--subset",
+        action="store_true",
+        help="NEW ran part of OLD (one browser or profile): compare only the cells NEW has",
     )
     tables_command = commands.add_parser("tables", help="write the behaviour tables of Markdown files from a report")
     tables_command.add_argument("report", type=Path)

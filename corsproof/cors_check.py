@@ -11,7 +11,7 @@ preflight's Allow-Origin and Allow-Credentials before its status, then methods, 
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from servers.recorder import Exchange
@@ -23,7 +23,9 @@ SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
-def _origin_error(origin: str | None, allow_origin: str | None, credentials: bool, allow_credentials: str | None) -> str | None:
+def _origin_error(
+    origin: str | None, allow_origin: str | None, credentials: bool, allow_credentials: str | None
+) -> str | None:
     """The CORS check (Fetch 4.9) on one response's headers; None when it passes."""
     if allow_origin is None:
         return "MissingAllowOriginHeader"

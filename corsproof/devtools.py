@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from playwright.sync_api import CDPSession, Frame, Page
 
@@ -25,18 +26,14 @@ class ChromiumNetworkLog:
     # request id -> every URL it went to, redirects included; the last is where it is now.
     _chains: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     cors_errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    blocked_cookies: dict[str, list[tuple[str, tuple[str, ...]]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    blocked_cookies: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=lambda: defaultdict(list))
     # Requests whose cookie report (Network.requestWillBeSentExtraInfo) has arrived.
     _reported: set[str] = field(default_factory=set)
     # Set-Cookie lines Chromium refused to store, by request id: (cookie line, blocked reasons).
-    refused_set_cookies: dict[str, list[tuple[str, tuple[str, ...]]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    refused_set_cookies: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
-    def attach(cls, page: Page, frame: Frame | None = None) -> "ChromiumNetworkLog":
+    def attach(cls, page: Page, frame: Frame | None = None) -> ChromiumNetworkLog:
         """Listen to a page, or to one of its frames that runs in its own process (an
         out-of-process iframe, such as a sandboxed one: its requests reach only its own target)."""
         session = page.context.new_cdp_session(frame or page)
@@ -117,14 +114,16 @@ class ChromiumNetworkLog:
         self._session.send("Runtime.evaluate", {"expression": "0"})
         return self.cookie_blocks(url)
 
-    def wait_for_cookie_report(self, url: str, deadline_s: float = REASON_DEADLINE_S) -> list[tuple[str, tuple[str, ...]]]:
+    def wait_for_cookie_report(
+        self, url: str, deadline_s: float = REASON_DEADLINE_S
+    ) -> list[tuple[str, tuple[str, ...]]]:
         """cookie_blocks(url), once Chromium's cookie report on a request to url has arrived."""
-        self._pump_until(
-            lambda: any(self._chains.get(r, [None])[-1] == url for r in self._reported), deadline_s
-        )
+        self._pump_until(lambda: any(self._chains.get(r, [None])[-1] == url for r in self._reported), deadline_s)
         return self.cookie_blocks(url)
 
-    def wait_for_cookie_blocks(self, url: str, deadline_s: float = REASON_DEADLINE_S) -> list[tuple[str, tuple[str, ...]]]:
+    def wait_for_cookie_blocks(
+        self, url: str, deadline_s: float = REASON_DEADLINE_S
+    ) -> list[tuple[str, tuple[str, ...]]]:
         """cookie_blocks(url), once at least one block was reported (or the deadline passed)."""
         self._pump_until(lambda: bool(self.cookie_blocks(url)), deadline_s)
         return self.cookie_blocks(url)

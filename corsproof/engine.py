@@ -93,9 +93,12 @@ class Engine:
             lane.begin(start)
         except (AssertionError, PlaywrightError) as error:
             failed = f"the group's start ({start.label}) failed: {_describe(error)}"
-            return GroupRun({key_of(s): Observation("", error=failed) for s in scenarios}, self._stop_trace(lane, trace))
+            return GroupRun(
+                {key_of(s): Observation("", error=failed) for s in scenarios}, self._stop_trace(lane, trace)
+            )
         for batch in _batches(order, lane):
-            if len(batch) > 1 and self._run_batch(lane, batch, observations):
+            fetches = [s for s in batch if isinstance(s, Fetch)]
+            if len(batch) > 1 and len(fetches) == len(batch) and self._run_batch(lane, fetches, observations):
                 continue
             for scenario in batch:
                 if not self._run_one(lane, start, scenario, observations):
@@ -105,7 +108,9 @@ class Engine:
                     return GroupRun(observations, self._stop_trace(lane, trace))
         return GroupRun(observations, self._stop_trace(lane, trace))
 
-    def _run_one(self, lane: Lane, start: Start, scenario: Scenario, observations: dict[ScenarioKey, Observation]) -> bool:
+    def _run_one(
+        self, lane: Lane, start: Start, scenario: Scenario, observations: dict[ScenarioKey, Observation]
+    ) -> bool:
         """Run one scenario; False when the group's start could not be made again after it."""
         began = time.perf_counter()
         try:
@@ -132,17 +137,17 @@ class Engine:
         nothing kept) if the batch failed or the jar changed: then each runs alone."""
         began = time.perf_counter()
         probes = [self.new_probe(scenario.id) for scenario in batch]
-        urls = [scenario.target.url(lane, probe) for scenario, probe in zip(batch, probes)]
+        urls = [scenario.target.url(lane, probe) for scenario, probe in zip(batch, probes, strict=True)]
         try:
             client = lane.open(batch[0].page_url(lane))
-            results = client.fetch_all([(url, dict(scenario.init)) for scenario, url in zip(batch, urls)])
-            seen = [s.observe_fetch(lane, p, u, r) for s, p, u, r in zip(batch, probes, urls, results)]
+            results = client.fetch_all([(url, dict(scenario.init)) for scenario, url in zip(batch, urls, strict=True)])
+            seen = [s.observe_fetch(lane, p, u, r) for s, p, u, r in zip(batch, probes, urls, results, strict=True)]
         except (AssertionError, PlaywrightError, TimeoutError):
             return False
         if lane.changed() is not None:
             return False
         cost_ms = (time.perf_counter() - began) * 1000 / len(batch)
-        for scenario, observation in zip(batch, seen):
+        for scenario, observation in zip(batch, seen, strict=True):
             observations[key_of(scenario)] = replace(observation, cost_ms=cost_ms)
         return True
 
@@ -163,13 +168,17 @@ class Engine:
             shutil.rmtree(self.trace_dir, ignore_errors=True)
 
 
-def _batches(order: list[Scenario], lane: Lane) -> list[list]:
+def _batches(order: list[Scenario], lane: Lane) -> list[list[Scenario]]:
     """Consecutive batchable fetches from the same page together; every other scenario alone."""
-    batches: list[list] = []
+    batches: list[list[Scenario]] = []
     for scenario in order:
         joins = (
-            isinstance(scenario, Fetch) and scenario.batchable and batches and isinstance(batches[-1][0], Fetch)
-            and batches[-1][0].batchable and batches[-1][0].page_url(lane) == scenario.page_url(lane)
+            isinstance(scenario, Fetch)
+            and scenario.batchable
+            and batches
+            and isinstance(batches[-1][0], Fetch)
+            and batches[-1][0].batchable
+            and batches[-1][0].page_url(lane) == scenario.page_url(lane)
         )
         if joins:
             batches[-1].append(scenario)
@@ -180,7 +189,9 @@ def _batches(order: list[Scenario], lane: Lane) -> list[list]:
 
 def _page_of(scenario: Scenario) -> str:
     """Which page a scenario starts on, so a group navigates once per page."""
-    return str(getattr(scenario, "client", None) or getattr(scenario, "who", None) or getattr(scenario, "attacker_host", ""))
+    return str(
+        getattr(scenario, "client", None) or getattr(scenario, "who", None) or getattr(scenario, "attacker_host", "")
+    )
 
 
 def _describe(error: BaseException) -> str:

@@ -12,22 +12,32 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from corsproof import cors_check
-from corsproof.report import evidence
 from corsproof.model import Observation
+from corsproof.report import evidence
 from servers.recorder import Recorder
 
 # Chromium's Network.CorsError names, which cors_check derives, said for a person.
 PLAIN_WORDS = {
-    "MissingAllowOriginHeader": "good's answer has no Access-Control-Allow-Origin header, so the browser hides it from the page",
+    "MissingAllowOriginHeader": (
+        "good's answer has no Access-Control-Allow-Origin header, so the browser hides it from the page"
+    ),
     "AllowOriginMismatch": "good's Access-Control-Allow-Origin names another origin than this page's",
-    "WildcardOriginNotAllowed": "good answered Access-Control-Allow-Origin: * to a request with credentials; `*` never passes then",
-    "MultipleAllowOriginValues": "good sent more than one Access-Control-Allow-Origin value; exactly one is allowed",
+    "WildcardOriginNotAllowed": (
+        "good answered Access-Control-Allow-Origin: * to a request with credentials; `*` never passes then"
+    ),
+    "MultipleAllowOriginValues": ("good sent more than one Access-Control-Allow-Origin value; exactly one is allowed"),
     "InvalidAllowOriginValue": "good's Access-Control-Allow-Origin is not an origin",
-    "InvalidAllowCredentials": "the request had credentials, but good did not answer Access-Control-Allow-Credentials: true",
-    "PreflightInvalidStatus": "the preflight (OPTIONS) was not answered with a 2xx status, so the request itself was never sent",
+    "InvalidAllowCredentials": (
+        "the request had credentials, but good did not answer Access-Control-Allow-Credentials: true"
+    ),
+    "PreflightInvalidStatus": (
+        "the preflight (OPTIONS) was not answered with a 2xx status, so the request itself was never sent"
+    ),
     "PreflightDisallowedRedirect": "the preflight was answered with a redirect; a preflight never follows one",
     "MethodDisallowedByPreflightResponse": "the preflight's Access-Control-Allow-Methods does not list this method",
-    "HeaderDisallowedByPreflightResponse": "the preflight's Access-Control-Allow-Headers does not list a header this request sends",
+    "HeaderDisallowedByPreflightResponse": (
+        "the preflight's Access-Control-Allow-Headers does not list a header this request sends"
+    ),
     "InvalidAllowMethodsPreflightResponse": "the preflight's Access-Control-Allow-Methods cannot be parsed",
     "InvalidAllowHeadersPreflightResponse": "the preflight's Access-Control-Allow-Headers cannot be parsed",
     "RedirectContainsCredentials": "good redirected to a URL with a user name or password in it",

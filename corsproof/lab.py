@@ -6,8 +6,9 @@ origin a URL is on, so a redirect's Location can lead to another origin, or back
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Union
+from typing import Any, Literal
 from urllib.parse import urlencode, urlsplit
 
 from playwright.sync_api import Frame, Page
@@ -30,7 +31,7 @@ class Hop:
     userinfo: str = ""
 
 
-LabValue = Union[str, tuple[str, ...], Hop]
+LabValue = str | tuple[str, ...] | Hop
 
 
 def origin_of(sites: Sites, name: str) -> str:
@@ -84,9 +85,11 @@ def open_frame(page: Page, where: Where, sites: Sites) -> Frame | None:
         return None
     document = _FRAME_DOCUMENT.format(client_js=sites.url("thirdparty", "/static/client.js"))
     if where == "sandboxed-iframe":
-        setup = "html => { const f = document.createElement('iframe'); f.sandbox = 'allow-scripts'; f.srcdoc = html; document.body.append(f); }"
+        setup = """html => { const f = document.createElement('iframe'); f.sandbox = 'allow-scripts';
+          f.srcdoc = html; document.body.append(f); }"""
     else:
-        setup = "html => { const f = document.createElement('iframe'); f.src = 'data:text/html,' + encodeURIComponent(html); document.body.append(f); }"
+        setup = """html => { const f = document.createElement('iframe');
+          f.src = 'data:text/html,' + encodeURIComponent(html); document.body.append(f); }"""
     page.evaluate(setup, document)
     frame = page.frames[-1]
     frame.wait_for_function("() => window.corsproof !== undefined")

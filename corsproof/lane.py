@@ -60,13 +60,19 @@ class IsolationError(AssertionError):
 
 
 class Lane:
-    def __init__(self, session: BrowserSession, sites: Sites, https_good: str | None = None) -> None:
+    def __init__(
+        self,
+        session: BrowserSession,
+        sites: Sites,
+        https_good: str | None = None,
+        context_options: dict[str, Any] | None = None,
+    ) -> None:
         self.browser = session.info.name
         self.profile = session.info.cookie_profile
         self.sites = sites
         self.https_good = https_good  # the https good's origin, where the run serves one
         # Only the https good (trustme, a throwaway CA) uses TLS: its certificate is not under test.
-        self.context: BrowserContext = session.new_context(ignore_https_errors=True)
+        self.context: BrowserContext = session.new_context(**{**(context_options or {}), "ignore_https_errors": True})
         self.page: Page = self.context.pages[0] if self.context.pages else self.context.new_page()
         self.chromium = self.browser == "chromium"
         self.network = ChromiumNetworkLog.attach(self.page) if self.chromium else None
@@ -109,7 +115,9 @@ class Lane:
             raise IsolationError(f"document.cookie on good after setting the matrix cookies: {sorted(readable)}")
         stored = {cookie["name"] for cookie in self.context.cookies()} & MATRIX_NAMES
         if stored != STORED_MATRIX_COOKIES:
-            raise IsolationError(f"stored {sorted(stored)}: SameSite=None without Secure must be refused, the rest kept")
+            raise IsolationError(
+                f"stored {sorted(stored)}: SameSite=None without Secure must be refused, the rest kept"
+            )
 
     def close(self) -> None:
         self.context.close()

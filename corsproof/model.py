@@ -10,8 +10,9 @@ browsers disagree, the key says so, and that disagreement is a finding.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, TypeVar
+from typing import Any, TypeVar
 
 from corsproof.pages import FetchResult, Outcome
 from servers.recorder import Exchange
@@ -108,7 +109,8 @@ class Observation:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data: sets become sorted lists, tuples lists."""
-        return _plain(dataclasses.asdict(self))
+        plain: dict[str, Any] = _plain(dataclasses.asdict(self))
+        return plain
 
 
 def _plain(value: Any) -> Any:
@@ -165,7 +167,9 @@ def check(label: str, expect: Expect, seen: Observation) -> None:
     if seen.reason_known:
         differs("Chromium's reason", expect.reason, seen.reason)
     if seen.derived:
-        differs("derived reason (corsproof's CORS check over good's record)", expect.derived_reason, seen.derived_reason)
+        differs(
+            "derived reason (corsproof's CORS check over good's record)", expect.derived_reason, seen.derived_reason
+        )
     if expect.cookie_reasons is not None and seen.cookie_reasons is not None:
         differs("Chromium's reasons for withheld cookies", dict(expect.cookie_reasons), dict(seen.cookie_reasons))
     if expect.status is not None:

@@ -41,7 +41,9 @@ class ClientPage:
     def fetch_all(self, fetches: list[tuple[str, dict[str, Any]]]) -> list[FetchResult]:
         """fetch() each (url, init) in turn, in one evaluate, through the same client code."""
         results = self.page.evaluate(
-            "async (fetches) => { const out = []; for (const [url, init] of fetches) out.push(await window.corsproof.probe(url, init)); return out; }",
+            """async (fetches) => { const out = [];
+              for (const [url, init] of fetches) out.push(await window.corsproof.probe(url, init));
+              return out; }""",
             fetches,
         )
         return [FetchResult(**result) for result in results]
@@ -51,4 +53,3 @@ class ClientPage:
         if self.network is None:
             return None
         return self.network.wait_for_cors_error(url)
-

@@ -11,15 +11,16 @@ import dataclasses
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, cast
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright
 
 from corsproof import cli, report, report_html, scenarios
-from corsproof.browsers import BUILD_ENV, BrowserInfo, BrowserSession, BrowserUnavailable, find_build
-from corsproof.engine import Engine
+from corsproof.browsers import BUILD_ENV, DRIVEN, BrowserInfo, BrowserSession, BrowserUnavailable, Engine, find_build
+from corsproof.engine import Engine as ScenarioEngine
 from corsproof.explain import create_record_app
 from corsproof.lane import LOGGED_OUT, Lane, log_in
 from corsproof.model import Observation, ScenarioFailed, check
@@ -33,7 +34,7 @@ from servers.sites import Sites, running_sites
 DEFAULT_BROWSERS = ["chromium", "firefox"]
 _BROWSERS_RUN = pytest.StashKey[dict[str, dict[str, object]]]()  # BrowserInfo per "browser/profile"
 _CELLS = pytest.StashKey[list[report.Cell]]()
-_ENGINE = pytest.StashKey[Engine]()
+_ENGINE = pytest.StashKey[ScenarioEngine]()
 _TRACE = pytest.StashKey[Path]()
 
 
@@ -69,12 +70,18 @@ def pytest_configure(config: pytest.Config) -> None:
     # pytest-playwright defaults to Chromium alone; corsproof's claims are about both browsers.
     if not config.option.browser:
         config.option.browser = list(DEFAULT_BROWSERS)
+    undriven = [name for name in config.option.browser if name not in DRIVEN]
+    if undriven:
+        raise pytest.UsageError(
+            f"corsproof drives {' and '.join(DRIVEN)}, not {', '.join(undriven)}: every expectation was measured "
+            "on them, and no WebKit has been measured (nor can Playwright's WebKit be downloaded everywhere)."
+        )
     config.stash[_BROWSERS_RUN] = {}
     config.stash[_CELLS] = []
     seed = getattr(config.option, "randomly_seed", 0)
     tracing = config.getoption("--tracing", "off") != "off"
     traces = Path(tempfile.mkdtemp(prefix="corsproof-traces-")) if tracing else None
-    config.stash[_ENGINE] = Engine(seed=seed if isinstance(seed, int) else 0, trace_dir=traces)
+    config.stash[_ENGINE] = ScenarioEngine(seed=seed if isinstance(seed, int) else 0, trace_dir=traces)
     config.addinivalue_line(
         "markers", "cookie_independent: involves no cookie, so it runs under the first chosen cookie profile only"
     )
@@ -89,7 +96,7 @@ class _LaneGroups:
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
-            params = getattr(item, "callspec", None) and item.callspec.params or {}
+            params = _params(item)
             if "browser_name" in params and "cookie_profile" in params:
                 item.add_marker(pytest.mark.xdist_group(f"{params['browser_name']}-{params['cookie_profile'].value}"))
 
@@ -116,7 +123,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     selected scenarios (the last word on selection: -k and -m have already been applied)."""
     kept, dropped = [], []
     for item in items:
-        params = getattr(item, "callspec", None) and item.callspec.params or {}
+        params = _params(item)
         only = item.get_closest_marker("only_browser")
         if only is not None and params.get("browser_name") not in only.args:
             dropped.append(item)
@@ -127,15 +134,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
     engine = config.stash[_ENGINE]
     for item in items:
-        params = getattr(item, "callspec", None) and item.callspec.params or {}
+        params = _params(item)
         if "scenario" in params and "browser_name" in params and "cookie_profile" in params:
             engine.plan(params["browser_name"], params["cookie_profile"].value, params["scenario"])
+
+
+def _params(item: pytest.Item) -> dict[str, Any]:
+    """A test's parameters (browser_name, cookie_profile, scenario...), {} if it has none."""
+    callspec = getattr(item, "callspec", None)
+    return dict(callspec.params) if callspec is not None else {}
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: hand what it ran to the controller
-        workeroutput["corsproof_browsers"] = dict(session.config.stash[_BROWSERS_RUN])
+        browsers: dict[str, dict[str, object]] = session.config.stash[_BROWSERS_RUN]
+        workeroutput["corsproof_browsers"] = browsers
         workeroutput["corsproof_cells"] = [dataclasses.asdict(c) for c in session.config.stash[_CELLS]]
 
 
@@ -173,12 +187,12 @@ def _compare_with_baseline(
     except report.ReportError as error:
         terminalreporter.write_line(f"corsproof baseline: {error}", red=True)
         return set()
-    old = cli.subset(old, built)  # type: ignore[arg-type]
-    lines = cli.changes(old, built)  # type: ignore[arg-type]
+    old = cli.subset(old, built)
+    lines = cli.changes(old, built)
     for line in lines:
         terminalreporter.write_line(f"corsproof baseline: changed: {line}", yellow=True)
     terminalreporter.write_line(f"corsproof baseline: {len(lines)} cells changed since {baseline}")
-    return cli.changed_cells(old, built)  # type: ignore[arg-type]
+    return cli.changed_cells(old, built)
 
 
 @pytest.fixture(scope="session")
@@ -200,10 +214,14 @@ def browser_session(
 ) -> Iterator[BrowserSession]:
     engine_type = getattr(playwright, browser_name)
     try:
-        build = find_build(browser_name, engine_type.executable_path, pytestconfig.getoption("--browser-build"))
+        build = find_build(
+            cast(Engine, browser_name), engine_type.executable_path, pytestconfig.getoption("--browser-build")
+        )
         traces = pytestconfig.stash[_ENGINE].trace_dir
         headless = not pytestconfig.getoption("--headed")
-        session = BrowserSession(engine_type, build, cookie_profile, headless, traces / "playwright" if traces else None)
+        session = BrowserSession(
+            engine_type, build, cookie_profile, headless, traces / "playwright" if traces else None
+        )
     except BrowserUnavailable as error:
         pytest.exit(f"corsproof: {error}", returncode=4)
     pytestconfig.stash[_BROWSERS_RUN][f"{browser_name}/{cookie_profile.value}"] = dataclasses.asdict(session.info)
@@ -218,17 +236,25 @@ def browser(browser_session: BrowserSession) -> Browser:
 
 
 @pytest.fixture
-def new_context(browser_session: BrowserSession, _artifacts_recorder) -> Iterator[Callable[..., BrowserContext]]:
+def new_context(
+    browser_session: BrowserSession,
+    browser_context_args: dict[str, Any],
+    _artifacts_recorder: Any,
+    request: pytest.FixtureRequest,
+) -> Iterator[Callable[..., BrowserContext]]:
     """pytest-playwright's new_context (and so its context and page), from the session's browser
     and cookie profile: a test written with them gets the profile's cookie setting too.
 
-    It hands each context to pytest-playwright's artifacts recorder, so --tracing, --video and
-    --screenshot keep working.
+    pytest-playwright's context options come along (--device, --video, --base-url and the
+    browser_context_args marker), and each context goes to its artifacts recorder, so --tracing,
+    --video and --screenshot keep their per-test files.
     """
+    marker = request.node.get_closest_marker("browser_context_args")
+    options = {**browser_context_args, **(marker.kwargs if marker else {})}
     contexts: list[BrowserContext] = []
 
     def make(**kwargs: object) -> BrowserContext:
-        context = browser_session.new_context(**kwargs)
+        context = browser_session.new_context(**{**options, **kwargs})
         _artifacts_recorder.on_did_create_browser_context(context)
         contexts.append(context)
         return context
@@ -240,9 +266,20 @@ def new_context(browser_session: BrowserSession, _artifacts_recorder) -> Iterato
 
 
 @pytest.fixture(scope="session")
-def lane(browser_session: BrowserSession, sites: Sites, https_good: str, pytestconfig: pytest.Config) -> Iterator[Lane]:
-    """The one context and page every test of this browser and cookie profile shares."""
-    lane = Lane(browser_session, sites, https_good)
+def lane(
+    browser_session: BrowserSession,
+    sites: Sites,
+    https_good: str,
+    browser_context_args: dict[str, Any],
+    pytestconfig: pytest.Config,
+) -> Iterator[Lane]:
+    """The one context and page every test of this browser and cookie profile shares.
+
+    It takes pytest-playwright's context options (--device, --base-url) but not --video: a video
+    of a lane would hold every scenario of the run; a test's own page and context record theirs.
+    """
+    options = {k: v for k, v in browser_context_args.items() if not k.startswith("record_video")}
+    lane = Lane(browser_session, sites, https_good, options)
     tracing = pytestconfig.stash[_ENGINE].trace_dir is not None
     if tracing:
         lane.context.tracing.start(snapshots=False, sources=False)

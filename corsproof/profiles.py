@@ -17,13 +17,13 @@ import json
 from pathlib import Path
 
 
-class CookieProfile(str, enum.Enum):
+class CookieProfile(enum.StrEnum):
     DEFAULT = "default"
     THIRD_PARTY_ALLOWED = "third-party-allowed"
     THIRD_PARTY_BLOCKED = "third-party-blocked"
 
     @classmethod
-    def parse(cls, value: str) -> "CookieProfile":
+    def parse(cls, value: str) -> CookieProfile:
         try:
             return cls(value)
         except ValueError:

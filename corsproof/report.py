@@ -75,12 +75,30 @@ class Cell:
     cost_ms: float
 
 
-def cell(area: str, kind: str, scenario: str, browser: str, profile: str, expect: Expect, seen: Observation, failure: str | None) -> Cell:
+def cell(
+    area: str,
+    kind: str,
+    scenario: str,
+    browser: str,
+    profile: str,
+    expect: Expect,
+    seen: Observation,
+    failure: str | None,
+) -> Cell:
     expected = {k: v for k, v in asdict(expect).items() if v is not None and v != {} and k != "why"}
     expected = json.loads(json.dumps(expected, default=sorted))  # frozensets become sorted lists
     return Cell(
-        area, scenario, kind, browser, profile, failure is None, failure, behaviour(seen), evidence(seen),
-        {"why": expect.why, **expected}, round(seen.cost_ms, 1),
+        area,
+        scenario,
+        kind,
+        browser,
+        profile,
+        failure is None,
+        failure,
+        behaviour(seen),
+        evidence(seen),
+        {"why": expect.why, **expected},
+        round(seen.cost_ms, 1),
     )
 
 
@@ -134,6 +152,8 @@ def load(path: Path) -> dict[str, Any]:
         raise ReportError(
             f"{path}: report schema version {data['schema_version']!r}, this corsproof reads version {SCHEMA_VERSION}"
         )
-    if not isinstance(data.get("cells"), list) or not all(isinstance(c, dict) and "behaviour" in c for c in data["cells"]):
+    if not isinstance(data.get("cells"), list) or not all(
+        isinstance(c, dict) and "behaviour" in c for c in data["cells"]
+    ):
         raise ReportError(f"{path}: its cells are not a list of cells with a behaviour")
     return data

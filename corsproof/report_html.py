@@ -21,7 +21,7 @@ def label(behaviour: dict[str, Any]) -> str:
         return "error"
     done = ", carried out" if behaviour["transfers"] else ""
     if behaviour["page"] is not None:
-        return behaviour["page"] + (" +cookie" if behaviour["cookies"] else "") + done
+        return str(behaviour["page"]) + (" +cookie" if behaviour["cookies"] else "") + done
     if behaviour["transfers"]:
         return "carried out"
     return f"{len(behaviour['cookies'])} cookies" if behaviour["cookies"] else "no cookie"

@@ -3,7 +3,7 @@ link followed by a click, a form submitted by a click. Used by the cookie matrix
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from playwright.sync_api import Page
 
@@ -31,7 +31,8 @@ _IFRAME = """url => new Promise(done => {
 # Navigations are a link followed and a form submitted by a click on them. The click is the
 # page's own (element.click()): it navigates as a person's would, without user activation, so
 # Sec-Fetch-User is absent, which no cell asserts; a Playwright click costs ~300 ms in Firefox.
-_LINK = "url => { const a = document.createElement('a'); a.href = url; a.textContent = 'go'; document.body.append(a); a.click(); }"
+_LINK = """url => { const a = document.createElement('a'); a.href = url; a.textContent = 'go';
+  document.body.append(a); a.click(); }"""
 _FORM = """url => { const f = document.createElement('form'); f.method = 'post'; f.action = url;
   f.innerHTML = '<input type=hidden name=x value=1><button type=submit>go</button>'; document.body.append(f);
   f.querySelector('button').click(); }"""

@@ -12,8 +12,9 @@ page saw, what reached good (the recorder, by the scenario's own probe) and the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Protocol, Union
+from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 from corsproof import cors_check
@@ -28,9 +29,12 @@ from servers.recorder import Exchange
 
 
 class Scenario(Protocol):
-    id: str
-    start: Start
-    expect: Expectations
+    @property
+    def id(self) -> str: ...
+    @property
+    def start(self) -> Start: ...
+    @property
+    def expect(self) -> Expectations: ...
 
     def run(self, lane: Lane, probe: str) -> Observation: ...
 
@@ -68,7 +72,7 @@ class Lab:
 @dataclass(frozen=True)
 class Fetch:
     id: str
-    target: Union[Api, Lab]
+    target: Api | Lab
     expect: Expectations
     client: str = "thirdparty"  # the site whose page fetches
     init: Mapping[str, Any] = field(default_factory=dict)
@@ -101,7 +105,9 @@ class Fetch:
         """The observation of a batched fetch, once the page has run it."""
         exchanges = lane.sites.recorder.for_probe(probe)
         credentials = self.init.get("credentials") == "include"
-        return _seen(lane.sites.origins.of(self.client), result, exchanges, self.start, lane.network, url, exchanges, credentials)
+        return _seen(
+            lane.sites.origins.of(self.client), result, exchanges, self.start, lane.network, url, exchanges, credentials
+        )
 
     def run(self, lane: Lane, probe: str) -> Observation:
         sites = lane.sites
@@ -119,8 +125,16 @@ class Fetch:
             result = client.fetch(url, dict(init), frame)
         exchanges = sites.recorder.for_probe(probe)
         credentials = init.get("credentials") == "include"
-        return _seen(sites.origins.of(self.client), result, exchanges, self.start, network, url,
-                     exchanges[before_last:], credentials)
+        return _seen(
+            sites.origins.of(self.client),
+            result,
+            exchanges,
+            self.start,
+            network,
+            url,
+            exchanges[before_last:],
+            credentials,
+        )
 
 
 # Click the exploit page's button and wait for the result it shows, in one round trip: the page's
@@ -234,7 +248,9 @@ class CookieRequest:
         make_request(page, self.how, url)
         reasons = None
         if lane.network is not None:
-            reasons = {name: why for name, why in lane.network.wait_for_cookie_report(url) if name in self.start.cookies}
+            reasons = {
+                name: why for name, why in lane.network.wait_for_cookie_report(url) if name in self.start.cookies
+            }
         return Observation(
             page_origin=sites.origins.of(self.who),
             exchanges=tuple(sites.recorder.for_probe(probe)),

@@ -1,8 +1,8 @@
 """`corsproof-serve`: the three sites on fixed ports, for a person to click through the article.
 
-    corsproof-serve                 good on 8000, app.good on 8001, thirdparty on 8002, evil on 8003
-    corsproof-serve --base-port 9000
-    corsproof-serve --check         start, check every site answers, stop (used by the tests)
+corsproof-serve                 good on 8000, app.good on 8001, thirdparty on 8002, evil on 8003
+corsproof-serve --base-port 9000
+corsproof-serve --check         start, check every site answers, stop (used by the tests)
 """
 
 from __future__ import annotations

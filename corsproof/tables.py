@@ -8,7 +8,8 @@ checked-in files say what baseline/report.json says.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from corsproof.requests import HOWS
@@ -125,10 +126,14 @@ def attacks(data: dict[str, Any]) -> str:
                     continue
                 b = cell["behaviour"]
                 leaked = b["page"] == "read" and "session" in b["cookies"]
-                said.add("**leaks**" if leaked else "no, the browser withheld the cookie" if b["page"] == "read" else "no")
+                said.add(
+                    "**leaks**" if leaked else "no, the browser withheld the cookie" if b["page"] == "read" else "no"
+                )
             row.append(" / ".join(sorted(said)) if said else "—")
         rows.append(row)
-    return _table(["scenario", "attacker origin", "default", "third-party cookies allowed", "third-party cookies blocked"], rows)
+    return _table(
+        ["scenario", "attacker origin", "default", "third-party cookies allowed", "third-party cookies blocked"], rows
+    )
 
 
 TABLES: dict[str, Callable[[dict[str, Any]], str]] = {

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import trustme
 
@@ -29,7 +29,9 @@ def https_good(sites: Sites) -> Iterator[str]:
         certificate.cert_chain_pems[0].write_to_path(certfile)
         certificate.private_key_pem.write_to_path(keyfile)
         app = sites.recorder.middleware("good", RejectControlCharacters(create_good_app(sites.origins, sites.good)))
-        server = ServerThread("good-https", app, bind_loopback_socket(), ssl_certfile=str(certfile), ssl_keyfile=str(keyfile))
+        server = ServerThread(
+            "good-https", app, bind_loopback_socket(), ssl_certfile=str(certfile), ssl_keyfile=str(keyfile)
+        )
         server.start()
         try:
             yield f"https://good.localhost:{server.port}"

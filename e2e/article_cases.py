@@ -7,7 +7,8 @@ Firefox's Total Cookie Protection (cookieBehavior 5, third-party cookies partiti
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from corsproof.lane import LOGGED_IN, LOGGED_OUT
 from corsproof.model import SESSION, Expectations, by_profile, everywhere, outcome
@@ -99,8 +100,7 @@ ARTICLE_SCENARIOS: tuple[Fetch, ...] = (
         expect=everywhere(
             outcome(
                 "blocked",
-                "X-Requested-With is not a CORS-safelisted request header, so a preflight is sent "
-                "and fails with 405",
+                "X-Requested-With is not a CORS-safelisted request header, so a preflight is sent and fails with 405",
                 preflights=1,
                 requests=0,
                 reason="PreflightInvalidStatus",
@@ -199,7 +199,9 @@ ARTICLE_SCENARIOS: tuple[Fetch, ...] = (
                 + ", so thirdparty reads 'Please login first'",
                 body=LOGIN_FIRST,
             ),
-            outcome("read", COOKIE_ALLOWED + " and the exact origin passes the CORS check", body=PRIVATE, cookies=SESSION),
+            outcome(
+                "read", COOKIE_ALLOWED + " and the exact origin passes the CORS check", body=PRIVATE, cookies=SESSION
+            ),
         ),
     ),
     claim(
@@ -291,7 +293,8 @@ ARTICLE_SCENARIOS: tuple[Fetch, ...] = (
             ),
             outcome(
                 "read",
-                "Starlette reflects evil's origin with Allow-Credentials: true and " + COOKIE_ALLOWED
+                "Starlette reflects evil's origin with Allow-Credentials: true and "
+                + COOKIE_ALLOWED
                 + ": evil reads the victim's private data",
                 body=PRIVATE,
                 cookies=SESSION,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from corsproof.lane import LOGGED_IN
 from corsproof.model import ANY, SESSION, Expectations, by_profile, everywhere, outcome
 from corsproof.scenarios import Api, Fetch, Theft
-from servers.origins import GOOD_HOST
 from servers.good import PLEASE_LOGIN, PRIVATE_DATA
+from servers.origins import GOOD_HOST
 
 PRIVATE = PRIVATE_DATA.split(":")[0]
 SAVED_BY_THE_BROWSER = (
@@ -89,8 +89,12 @@ ATTACKER_HOSTS: tuple[tuple[str, str], ...] = tuple(
 def safe_expect(same_site: bool) -> Expectations:
     """What the safe policy answers any attacker: no Allow-Origin, so evil reads nothing."""
     blocked = "an exact allowlist of full origins lists no attacker origin: no Allow-Origin, fetch() fails"
-    cookie = outcome("blocked", blocked + " (the request still ran with the victim's cookie)", cookies=SESSION,
-                    reason="MissingAllowOriginHeader")
+    cookie = outcome(
+        "blocked",
+        blocked + " (the request still ran with the victim's cookie)",
+        cookies=SESSION,
+        reason="MissingAllowOriginHeader",
+    )
     if same_site:
         return {(ANY, ANY): cookie}
     return by_profile(outcome("blocked", blocked, reason="MissingAllowOriginHeader"), cookie)
@@ -98,7 +102,13 @@ def safe_expect(same_site: bool) -> Expectations:
 
 # Every attacker origin of the catalogue against the safe policy: nothing readable.
 SAFE_THEFTS: tuple[Theft, ...] = tuple(
-    Theft(f"safe-vs-{host}" + ("-null" if source else ""), SAFE_POLICY, host, safe_expect(host.endswith(f".{GOOD_HOST}")), source)
+    Theft(
+        f"safe-vs-{host}" + ("-null" if source else ""),
+        SAFE_POLICY,
+        host,
+        safe_expect(host.endswith(f".{GOOD_HOST}")),
+        source,
+    )
     for host, source in ATTACKER_HOSTS
 )
 

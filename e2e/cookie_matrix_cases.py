@@ -153,7 +153,11 @@ MATRIX: tuple[Row, ...] = (
                 "a top-level cross-site POST: Lax and Strict stay; the cookie without SameSite goes only "
                 "because it was set less than two minutes ago (Chromium's Lax-allowing-unsafe exception "
                 "for defaulted Lax)",
-                {LAX: ("SchemefulSameSiteLax",), LAX_INSECURE: ("SchemefulSameSiteLax",), STRICT: ("SchemefulSameSiteStrict",)},
+                {
+                    LAX: ("SchemefulSameSiteLax",),
+                    LAX_INSECURE: ("SchemefulSameSiteLax",),
+                    STRICT: ("SchemefulSameSiteStrict",),
+                },
             ),
             ("firefox", ANY): cell(
                 frozenset({NONE_SECURE, HTTP_ONLY, PARTITIONED, UNSET}),

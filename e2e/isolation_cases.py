@@ -21,16 +21,51 @@ CACHED = Lab({"acao": "*", "acah": "x-test", "max_age": "600", "cache": "max-age
 PREFLIGHTED = {"headers": {"X-Test": "1"}}
 
 COOKIE_CANARY = (
-    Fetch("cookie-writer", SETS_A_COOKIE, everywhere(outcome("read", "good's lab answers the sibling's "
-          "credentialed fetch and sets the lab cookie, first-party")), client="sibling", init=CREDENTIALS, start=LOGGED_OUT),
-    Fetch("cookie-reader", SETS_A_COOKIE, everywhere(outcome("read", "the reader's credentialed fetch to the "
-          "same path carries no cookie: the writer's was cleared before it ran")), client="sibling", init=CREDENTIALS,
-          start=LOGGED_OUT),
+    Fetch(
+        "cookie-writer",
+        SETS_A_COOKIE,
+        everywhere(
+            outcome("read", "good's lab answers the sibling's credentialed fetch and sets the lab cookie, first-party")
+        ),
+        client="sibling",
+        init=CREDENTIALS,
+        start=LOGGED_OUT,
+    ),
+    Fetch(
+        "cookie-reader",
+        SETS_A_COOKIE,
+        everywhere(
+            outcome(
+                "read",
+                "the reader's credentialed fetch to the "
+                "same path carries no cookie: the writer's was cleared before it ran",
+            )
+        ),
+        client="sibling",
+        init=CREDENTIALS,
+        start=LOGGED_OUT,
+    ),
 )
 CACHE_CANARY = (
-    Fetch("cache-writer", CACHED, everywhere(outcome("read", "a cacheable answer after a cacheable preflight",
-          preflights=1)), init=PREFLIGHTED, start=LOGGED_OUT),
-    Fetch("cache-reader", CACHED, everywhere(outcome("read", "the same lab answer for another scenario: its own "
-          "probe makes another URL, so neither cache entry of the writer serves it", preflights=1)),
-          init=PREFLIGHTED, start=LOGGED_OUT),
+    Fetch(
+        "cache-writer",
+        CACHED,
+        everywhere(outcome("read", "a cacheable answer after a cacheable preflight", preflights=1)),
+        init=PREFLIGHTED,
+        start=LOGGED_OUT,
+    ),
+    Fetch(
+        "cache-reader",
+        CACHED,
+        everywhere(
+            outcome(
+                "read",
+                "the same lab answer for another scenario: its own "
+                "probe makes another URL, so neither cache entry of the writer serves it",
+                preflights=1,
+            )
+        ),
+        init=PREFLIGHTED,
+        start=LOGGED_OUT,
+    ),
 )

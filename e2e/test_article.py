@@ -6,8 +6,8 @@ reason the browser gave for a block. Scenarios and expectations: e2e/article_cas
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -135,7 +135,7 @@ def test_thirdparty_page_explains_a_block_with_what_reached_good(
 def test_chromium_console_explains_the_missing_allow_origin_header(
     open_page: Callable[[str], ClientPage], sites: Sites, new_probe: Callable[[], str]
 ) -> None:
-    """"The reason can be found in the JavaScript console" — in Chromium.
+    """ "The reason can be found in the JavaScript console" — in Chromium.
 
     Firefox does not exist for this check: over WebDriver BiDi, stock Firefox sends no console
     message for a CORS failure to Playwright (its reason only reaches its own devtools), which is
@@ -146,7 +146,9 @@ def test_chromium_console_explains_the_missing_allow_origin_header(
     with thirdparty.page.expect_console_message(lambda m: "CORS policy" in m.text) as message:
         assert thirdparty.fetch(url).outcome == "blocked"
     text = message.value.text
-    assert f"Access to fetch at '{url}' from origin '{sites.origins.thirdparty}' has been blocked by CORS policy" in text
+    assert (
+        f"Access to fetch at '{url}' from origin '{sites.origins.thirdparty}' has been blocked by CORS policy" in text
+    )
     assert "No 'Access-Control-Allow-Origin' header is present on the requested resource" in text
 
 

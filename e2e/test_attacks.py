@@ -9,7 +9,7 @@ Scenarios and expectations: e2e/attacks_cases.py.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 

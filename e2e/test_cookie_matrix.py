@@ -9,7 +9,7 @@ and way of asking asserts its eight cookies at once.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -19,7 +19,6 @@ from corsproof.profiles import CookieProfile
 from corsproof.scenarios import CookieRequest
 from e2e.cookie_matrix_cases import COOKIE_REQUESTS, SET_CROSS_SITE, SET_EXPECT
 from servers.sites import Sites
-
 
 
 @pytest.mark.parametrize("scenario", COOKIE_REQUESTS, ids=lambda r: r.id)
@@ -45,7 +44,10 @@ def test_cookies_set_by_a_cross_site_response(
             refused.update({line.split("=", 1)[0]: why for line, why in network.set_cookie_refusals(url)})
     stored = {cookie["name"] for cookie in context.cookies()} & set(SET_CROSS_SITE)
     back_probe, top_probe = new_probe(), new_probe()
-    thirdparty.evaluate("async url => { await fetch(url, {credentials: 'include'}); }", sites.url("good", f"/cookie-lab/echo?probe={back_probe}"))
+    thirdparty.evaluate(
+        "async url => { await fetch(url, {credentials: 'include'}); }",
+        sites.url("good", f"/cookie-lab/echo?probe={back_probe}"),
+    )
     thirdparty.goto(sites.url("good", f"/cookie-lab/echo?probe={top_probe}"))
     (back,) = sites.recorder.for_probe(back_probe)
     (top,) = sites.recorder.for_probe(top_probe)

@@ -11,7 +11,7 @@ they run under one cookie profile: the others would repeat the same requests and
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -21,7 +21,6 @@ from corsproof.pages import ClientPage
 from corsproof.scenarios import Fetch
 from e2e.cors_protocol_cases import WPT_CASES
 from servers.sites import Sites
-
 
 pytestmark = pytest.mark.cookie_independent
 
@@ -76,7 +75,11 @@ def test_http_cache_is_partitioned_so_one_site_never_gets_another_sites_answer(
     ids=["no-referrer", "origin", "unsafe-url", "default"],
 )
 def test_preflight_carries_the_same_referer_as_the_request(
-    policy: str, expected: str | None, open_page: Callable[[str], ClientPage], sites: Sites, new_probe: Callable[[], str]
+    policy: str,
+    expected: str | None,
+    open_page: Callable[[str], ClientPage],
+    sites: Sites,
+    new_probe: Callable[[], str],
 ) -> None:
     """Mirrors cors-preflight-referrer.any.js: the preflight's Referer follows the request's
     referrer policy, and equals the Referer of the request itself (the page URL is /, so

@@ -26,7 +26,7 @@ def run_in_order(lane: Lane, scenarios: tuple[Fetch, ...], engine: Engine) -> li
 def test_a_cookie_one_scenario_got_never_reaches_the_next(clean_lane: Lane) -> None:
     writer, reader = run_in_order(clean_lane, COOKIE_CANARY, Engine(shuffle=False))
     assert writer.jar_changed is not None and "lab" in writer.jar_changed, "the writer's cookie was kept"
-    for scenario, seen in zip(COOKIE_CANARY, (writer, reader)):
+    for scenario, seen in zip(COOKIE_CANARY, (writer, reader), strict=True):
         check(scenario.id, expected(scenario, clean_lane.browser, clean_lane.profile), seen)
 
 
@@ -38,7 +38,7 @@ def test_the_cookie_canary_fails_when_the_jar_is_not_reset(clean_lane: Lane) -> 
 
 def test_no_cache_entry_of_one_scenario_answers_the_next(clean_lane: Lane) -> None:
     writer, reader = run_in_order(clean_lane, CACHE_CANARY, Engine(shuffle=False))
-    for scenario, seen in zip(CACHE_CANARY, (writer, reader)):
+    for scenario, seen in zip(CACHE_CANARY, (writer, reader), strict=True):
         check(scenario.id, expected(scenario, clean_lane.browser, clean_lane.profile), seen)
 
 

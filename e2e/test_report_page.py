@@ -15,7 +15,9 @@ pytestmark = pytest.mark.cookie_independent
 
 
 def visible_scenarios(lane: Lane) -> list[str]:
-    return lane.page.eval_on_selector_all("tr[data-search]:not([hidden]) td:first-child", "cells => cells.map(c => c.textContent)")
+    return lane.page.eval_on_selector_all(
+        "tr[data-search]:not([hidden]) td:first-child", "cells => cells.map(c => c.textContent)"
+    )
 
 
 def test_report_page_shows_counts_filters_and_evidence(clean_lane: Lane, tmp_path: Path, browser_name: str) -> None:

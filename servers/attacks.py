@@ -10,8 +10,8 @@ Every policy is mounted on good at /<name>/ over good's data API.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
@@ -42,7 +42,11 @@ def _host(origin: str) -> str:
 
 FLAWS: tuple[Flaw, ...] = (
     Flaw("reflect-any", "echo whatever Origin arrives", lambda origin, o: True),
-    Flaw("trusted-null", "trust the origin `null` (meant for local files)", lambda origin, o: origin in ("null", o.thirdparty)),
+    Flaw(
+        "trusted-null",
+        "trust the origin `null` (meant for local files)",
+        lambda origin, o: origin in ("null", o.thirdparty),
+    ),
     Flaw(
         "suffix-match",
         f"host.endswith('{GOOD_HOST}'), meant for good's own names",
@@ -81,8 +85,9 @@ FLAWS: tuple[Flaw, ...] = (
     Flaw(
         "special-characters",
         f"host starts with '{THIRDPARTY_HOST}' and the next character is not a dot",
-        lambda origin, o: _host(origin).startswith(THIRDPARTY_HOST)
-        and not _host(origin)[len(THIRDPARTY_HOST):].startswith("."),
+        lambda origin, o: (
+            _host(origin).startswith(THIRDPARTY_HOST) and not _host(origin)[len(THIRDPARTY_HOST) :].startswith(".")
+        ),
     ),
     Flaw(
         "scheme-not-checked",
@@ -135,7 +140,11 @@ SAFE_POLICY = Policy(
     "safe-allowlist",
     "safe: exact full origins (thirdparty, sibling), never null, Vary: Origin, credentials only for them",
     lambda app, origins: OriginRuleCors(
-        app, ExactOrigins(origins.thirdparty, origins.sibling), credentials=True, answer_preflight=True, vary_origin=True
+        app,
+        ExactOrigins(origins.thirdparty, origins.sibling),
+        credentials=True,
+        answer_preflight=True,
+        vary_origin=True,
     ),
 )
 

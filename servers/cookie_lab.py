@@ -91,7 +91,9 @@ def create_cookie_lab(origins: Origins) -> OriginRuleCors:
                 f"Bad cookie-lab request: name must be an ASCII word and samesite one of {', '.join(SAMESITE_VALUES)}",
                 status_code=400,
             )
-        cookie = LabCookie(name, samesite, _flag(request, "secure"), _flag(request, "partitioned"), _flag(request, "httponly"))
+        cookie = LabCookie(
+            name, samesite, _flag(request, "secure"), _flag(request, "partitioned"), _flag(request, "httponly")
+        )
         response = PlainTextResponse(f"set {cookie.header()}")
         response.headers.append("Set-Cookie", cookie.header())
         return response

@@ -59,9 +59,13 @@ def _status(request: Request, name: str, default: int | None, allowed: frozenset
 
 def _allow_origin_lines(request: Request, name: str) -> list[str]:
     origin = request.headers.get("origin")
-    values = request.query_params.getlist(name)
-    # "{origin}" with no Origin on the request means: send no header, as a reflecting server does.
-    return [origin if value == "{origin}" else value for value in values if value != "{origin}" or origin]
+    lines = []
+    for value in request.query_params.getlist(name):
+        if value != "{origin}":
+            lines.append(value)
+        elif origin:  # "{origin}" with no Origin on the request: no header, as a reflecting server does
+            lines.append(origin)
+    return lines
 
 
 def _redirect(request: Request, status: int, headers: list[tuple[str, str]]) -> Response:

@@ -61,7 +61,9 @@ class OriginCheck:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        refusal = cross_origin_refusal(scope.get("method", ""), Headers(scope=scope)) if scope["type"] == "http" else None
+        refusal = (
+            cross_origin_refusal(scope.get("method", ""), Headers(scope=scope)) if scope["type"] == "http" else None
+        )
         if refusal is not None:
             await refuse(refusal)(scope, receive, send)
             return
@@ -103,13 +105,13 @@ class TokenCheck:
         if scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
-        sent = headers.get("x-csrf-token") or parse_qs(body.decode("utf-8", errors="replace")).get(TOKEN_FIELD, [""])[0]
+        raw = await _read_body(receive)
+        sent = headers.get("x-csrf-token") or parse_qs(raw.decode("utf-8", errors="replace")).get(TOKEN_FIELD, [""])[0]
         # Bytes, not str: compare_digest refuses str with non-ASCII characters.
         if session is None or not hmac.compare_digest(sent.encode(), self.token_for(session).encode()):
             await refuse("the CSRF token is missing or wrong")(scope, receive, send)
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, _replay(raw, receive), send)
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -140,7 +142,10 @@ def defence_policies(session_cookie: str) -> tuple[Policy, ...]:
         return TokenCheck(app, session_cookie)
 
     return (
-        Policy("csrf-origin-check", "CSRF defence: unsafe cross-origin requests refused (Sec-Fetch-Site / Origin)",
-               lambda app, origins: OriginCheck(app)),
+        Policy(
+            "csrf-origin-check",
+            "CSRF defence: unsafe cross-origin requests refused (Sec-Fetch-Site / Origin)",
+            lambda app, origins: OriginCheck(app),
+        ),
         Policy("csrf-token", "CSRF defence: unsafe requests need the session's token (GET /csrf-token/token)", token),
     )

@@ -17,7 +17,7 @@ _CONTROL = frozenset(range(32)) - {9} | {127}
 def _bad_header(scope: Scope) -> str | None:
     for name, value in scope.get("headers", []):
         if any(byte in _CONTROL for byte in value):
-            return name.decode("latin-1")
+            return bytes(name).decode("latin-1")
     return None
 
 

@@ -16,11 +16,11 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
-from servers.origins import Origins
 from servers.attacks import ATTACK_POLICIES
 from servers.cookie_lab import create_cookie_lab
 from servers.cors_lab import create_cors_lab
 from servers.csrf import defence_policies
+from servers.origins import Origins
 from servers.policies import POLICIES
 
 # As in the article, everyone logs in with one shared password.
@@ -128,7 +128,9 @@ def create_data_api(state: GoodState) -> FastAPI:
             return PlainTextResponse(f"Bad transfer request: {checked}", status_code=400)
         to, amount = checked
         state.record_transfer(
-            Transfer(to=to, amount=amount, origin=request.headers.get("origin"), probe=request.query_params.get("probe"))
+            Transfer(
+                to=to, amount=amount, origin=request.headers.get("origin"), probe=request.query_params.get("probe")
+            )
         )
         return PlainTextResponse(f"Transferred {amount} to {to}")
 
@@ -137,9 +139,7 @@ def create_data_api(state: GoodState) -> FastAPI:
 
 def _home_page(logged_in: bool, origins: Origins) -> str:
     status = "You are logged in." if logged_in else "You are not logged in."
-    policies = "\n".join(
-        f"<li><code>/{p.name}/</code>: {html.escape(p.summary)}</li>" for p in POLICIES
-    )
+    policies = "\n".join(f"<li><code>/{p.name}/</code>: {html.escape(p.summary)}</li>" for p in POLICIES)
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>good</title></head>
 <body>

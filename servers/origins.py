@@ -25,7 +25,7 @@ class Origins:
     evil: str
 
     @classmethod
-    def from_ports(cls, good: int, sibling: int, thirdparty: int, evil: int) -> "Origins":
+    def from_ports(cls, good: int, sibling: int, thirdparty: int, evil: int) -> Origins:
         return cls(
             good=f"http://{GOOD_HOST}:{good}",
             sibling=f"http://{SIBLING_HOST}:{sibling}",

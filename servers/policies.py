@@ -11,8 +11,8 @@ of its own, so its real behaviour is what gets tested.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
@@ -109,9 +109,7 @@ class Policy:
     wrap: Callable[[ASGIApp, Origins], ASGIApp]
 
 
-def _rule_policy(
-    name: str, summary: str, rule: Callable[[Origins], OriginRule], **options: bool
-) -> Policy:
+def _rule_policy(name: str, summary: str, rule: Callable[[Origins], OriginRule], **options: bool) -> Policy:
     return Policy(name, summary, lambda app, origins: OriginRuleCors(app, rule(origins), **options))
 
 

@@ -7,9 +7,9 @@ exactly what the browser sent (preflights included) and exactly what went back.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from typing import Callable
 from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -94,9 +94,7 @@ class Recorder:
         with self._changed:
             return list(self._by_probe.get(probe, ()))
 
-    def wait_for(
-        self, predicate: Callable[[Exchange], bool], deadline_s: float = WAIT_DEADLINE_S
-    ) -> Exchange:
+    def wait_for(self, predicate: Callable[[Exchange], bool], deadline_s: float = WAIT_DEADLINE_S) -> Exchange:
         """The first exchange matching predicate, waiting for it to arrive (until a deadline)."""
 
         def first_match() -> Exchange | None:

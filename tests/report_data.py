@@ -11,7 +11,14 @@ from servers.recorder import Exchange
 
 PAGE = "http://thirdparty.localhost:1"
 BROWSERS = [
-    {"name": name, "version": version, "build": "stock", "executable": f"/usr/bin/{name}", "cookie_profile": profile, "deviations": []}
+    {
+        "name": name,
+        "version": version,
+        "build": "stock",
+        "executable": f"/usr/bin/{name}",
+        "cookie_profile": profile,
+        "deviations": [],
+    }
     for name, version in (("chromium", "156.0"), ("firefox", "153.8"))
     for profile in ("default", "third-party-allowed")
 ]
@@ -32,10 +39,27 @@ def sample(firefox_unset_cookie: bool = True) -> dict[str, Any]:
             allowed = profile == "third-party-allowed"
             seen = observation("read", allowed)
             expect = outcome("read", "listed", cookies=SESSION if allowed else frozenset())
-            cells.append(report.cell("article", "Fetch", "allowlist-lets-thirdparty-in", browser, profile, expect, seen, None))
+            cells.append(
+                report.cell("article", "Fetch", "allowlist-lets-thirdparty-in", browser, profile, expect, seen, None)
+            )
             sends = allowed and browser == "firefox" and firefox_unset_cookie
             unset = observation("blocked", sends)
-            failure = None if browser == "chromium" or not sends else "unset-cookie: expected because Lax by default; cookies at the target: expected [], saw ['session']"
-            cells.append(report.cell("cookie_matrix", "CookieRequest", "unset-cookie", browser, profile,
-                                     outcome("blocked", "Lax by default"), unset, failure))
+            failure = (
+                None
+                if browser == "chromium" or not sends
+                else "unset-cookie: expected because Lax by default; "
+                "cookies at the target: expected [], saw ['session']"
+            )
+            cells.append(
+                report.cell(
+                    "cookie_matrix",
+                    "CookieRequest",
+                    "unset-cookie",
+                    browser,
+                    profile,
+                    outcome("blocked", "Lax by default"),
+                    unset,
+                    failure,
+                )
+            )
     return report.build(cells, BROWSERS)

@@ -15,13 +15,17 @@ from corsproof.profiles import CookieProfile, write_chromium_profile
 
 @pytest.fixture
 def no_browsers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(browsers, "SYSTEM_EXECUTABLES", {"chromium": ("/nonexistent/chromium",), "firefox": ("/nonexistent/firefox",)})
+    monkeypatch.setattr(
+        browsers, "SYSTEM_EXECUTABLES", {"chromium": ("/nonexistent/chromium",), "firefox": ("/nonexistent/firefox",)}
+    )
     monkeypatch.delenv("CORSPROOF_CHROMIUM", raising=False)
     monkeypatch.delenv("CORSPROOF_FIREFOX", raising=False)
 
 
 @pytest.mark.usefixtures("no_browsers")
-@pytest.mark.parametrize(("engine", "install"), [("chromium", "apt-get install chromium"), ("firefox", "apt-get install firefox-esr")])
+@pytest.mark.parametrize(
+    ("engine", "install"), [("chromium", "apt-get install chromium"), ("firefox", "apt-get install firefox-esr")]
+)
 def test_no_browser_names_the_command_that_installs_one(engine: str, install: str) -> None:
     with pytest.raises(BrowserUnavailable, match="no .* found") as error:
         find_build(engine, "/nonexistent/ms-playwright/browser")  # type: ignore[arg-type]
@@ -58,13 +62,17 @@ def test_undrivable_stock_firefox_says_which_playwright_to_pin() -> None:
 
 
 def test_stock_firefox_is_launched_over_webdriver_bidi_with_the_profile_prefs() -> None:
-    options = BrowserBuild("firefox", "stock", "/usr/bin/firefox-esr").launch_options(CookieProfile.THIRD_PARTY_ALLOWED, True)
+    options = BrowserBuild("firefox", "stock", "/usr/bin/firefox-esr").launch_options(
+        CookieProfile.THIRD_PARTY_ALLOWED, True
+    )
     assert options["channel"] == "moz-firefox"
     assert options["firefox_user_prefs"]["network.cookie.cookieBehavior"] == 0
 
 
 def test_blocking_third_party_cookies_is_firefox_cookie_behavior_1() -> None:
-    options = BrowserBuild("firefox", "stock", "/usr/bin/firefox-esr").launch_options(CookieProfile.THIRD_PARTY_BLOCKED, True)
+    options = BrowserBuild("firefox", "stock", "/usr/bin/firefox-esr").launch_options(
+        CookieProfile.THIRD_PARTY_BLOCKED, True
+    )
     assert options["firefox_user_prefs"]["network.cookie.cookieBehavior"] == 1
 
 
@@ -76,8 +84,12 @@ def test_firefox_storage_access_heuristics_are_off_in_every_profile(profile: Coo
     assert heuristics and set(heuristics.values()) == {False}
 
 
-@pytest.mark.parametrize(("profile", "mode"), [(CookieProfile.THIRD_PARTY_ALLOWED, 0), (CookieProfile.THIRD_PARTY_BLOCKED, 1)])
-def test_chromium_profile_preferences_carry_the_cookie_setting(tmp_path: Path, profile: CookieProfile, mode: int) -> None:
+@pytest.mark.parametrize(
+    ("profile", "mode"), [(CookieProfile.THIRD_PARTY_ALLOWED, 0), (CookieProfile.THIRD_PARTY_BLOCKED, 1)]
+)
+def test_chromium_profile_preferences_carry_the_cookie_setting(
+    tmp_path: Path, profile: CookieProfile, mode: int
+) -> None:
     write_chromium_profile(tmp_path, profile)
     preferences = json.loads((tmp_path / "Default" / "Preferences").read_text())
     assert preferences["profile"]["cookie_controls_mode"] == mode

@@ -14,7 +14,13 @@ from servers.recorder import Exchange
 PAGE = "http://thirdparty.localhost:8002"
 
 
-def exchange(method: str = "GET", status: int = 200, origin: str | None = PAGE, request: dict[str, str] | None = None, **response: str) -> Exchange:
+def exchange(
+    method: str = "GET",
+    status: int = 200,
+    origin: str | None = PAGE,
+    request: dict[str, str] | None = None,
+    **response: str,
+) -> Exchange:
     headers = {"origin": origin} if origin is not None else {}
     return Exchange(
         site="good",
@@ -52,7 +58,9 @@ def preflight(method: str = "PUT", headers: str | None = None, status: int = 200
         (f"*, {PAGE}", False, None, "MultipleAllowOriginValues"),
     ],
 )
-def test_cors_check_of_a_response(allow_origin: str | None, credentials: bool, allow_credentials: str | None, reason: str | None) -> None:
+def test_cors_check_of_a_response(
+    allow_origin: str | None, credentials: bool, allow_credentials: str | None, reason: str | None
+) -> None:
     response: dict[str, str] = {}
     if allow_origin is not None:
         response["access_control_allow_origin"] = allow_origin
@@ -80,12 +88,30 @@ def test_an_opaque_origin_matches_only_null() -> None:
         ("GET", "x-test", True, {"access_control_allow_headers": "*"}, "HeaderDisallowedByPreflightResponse"),
         ("GET", "authorization", False, {"access_control_allow_headers": "*"}, "HeaderDisallowedByPreflightResponse"),
         ("GET", "authorization", False, {"access_control_allow_headers": "*, authorization"}, None),
-        ("GET", "x-test", False, {"access_control_allow_headers": "x-test,Bad value"}, "InvalidAllowHeadersPreflightResponse"),
-        ("GET", "x-test", False, {"access_control_allow_headers": "x-test", "access_control_allow_methods": "Bad value"}, "InvalidAllowMethodsPreflightResponse"),
+        (
+            "GET",
+            "x-test",
+            False,
+            {"access_control_allow_headers": "x-test,Bad value"},
+            "InvalidAllowHeadersPreflightResponse",
+        ),
+        (
+            "GET",
+            "x-test",
+            False,
+            {"access_control_allow_headers": "x-test", "access_control_allow_methods": "Bad value"},
+            "InvalidAllowMethodsPreflightResponse",
+        ),
     ],
 )
-def test_preflight_methods_and_headers(request_method: str, request_headers: str | None, credentials: bool, response: dict[str, str], reason: str | None) -> None:
-    allow = {"access_control_allow_origin": PAGE, "access_control_allow_credentials": "true"} if credentials else {"access_control_allow_origin": "*"}
+def test_preflight_methods_and_headers(
+    request_method: str, request_headers: str | None, credentials: bool, response: dict[str, str], reason: str | None
+) -> None:
+    allow = (
+        {"access_control_allow_origin": PAGE, "access_control_allow_credentials": "true"}
+        if credentials
+        else {"access_control_allow_origin": "*"}
+    )
     assert derive([preflight(request_method, request_headers, **allow, **response)], credentials) == reason
 
 
@@ -108,6 +134,8 @@ def test_a_redirect_is_cors_checked_then_its_location_is_checked_for_credentials
 
 
 def test_every_hop_is_checked_in_order() -> None:
-    hops = [exchange(status=307, location="http://other.localhost/", access_control_allow_origin="*"),
-            exchange(origin="null", access_control_allow_origin=PAGE)]
+    hops = [
+        exchange(status=307, location="http://other.localhost/", access_control_allow_origin="*"),
+        exchange(origin="null", access_control_allow_origin=PAGE),
+    ]
     assert derive(hops, False) == "AllowOriginMismatch"

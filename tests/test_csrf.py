@@ -40,9 +40,16 @@ def test_token_defence_refuses_clearly_and_moves_nothing() -> None:
             # httpx keeps a Secure cookie off plain http: carry the session by hand.
             session = good.post("/login", data={"password": PASSWORD}).cookies["session"]
             good.headers["Cookie"] = f"session={session}"
-            refused = good.post("/csrf-token/transfer?probe=t", data={"to": "evil", "amount": "5", "csrf_token": "guess"})
+            refused = good.post(
+                "/csrf-token/transfer?probe=t", data={"to": "evil", "amount": "5", "csrf_token": "guess"}
+            )
             token = good.get("/csrf-token/token").text
-            accepted = good.post("/csrf-token/transfer?probe=t", data={"to": "a friend", "amount": "5", "csrf_token": token})
-        assert (refused.status_code, refused.text) == (403, "Refused as cross-site request forgery: the CSRF token is missing or wrong")
+            accepted = good.post(
+                "/csrf-token/transfer?probe=t", data={"to": "a friend", "amount": "5", "csrf_token": token}
+            )
+        assert (refused.status_code, refused.text) == (
+            403,
+            "Refused as cross-site request forgery: the CSRF token is missing or wrong",
+        )
         assert accepted.status_code == 200
         assert [t.to for t in sites.good.transfers_for("t")] == ["a friend"]

@@ -10,8 +10,8 @@ lab query parameters, odd methods, paths and bodies, against every site and ever
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 from urllib.parse import quote
 
 import pytest
@@ -26,16 +26,41 @@ DEADLINE_S = 5.0
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 MOUNTS = [f"/{p.name}" for p in POLICIES + ATTACK_POLICIES] + ["", "/csrf-origin-check", "/csrf-token"]
 PATHS = ["/", "/private", "/api/public", "/transfer", "/login", "/logout", "/token"]
-LAB_PARAMS = ["acao", "acac", "acam", "acah", "aceh", "vary", "cache", "location", "redirect", "predirect",
-              "pstatus", "max_age", "p_acao", "p_acac"]
+LAB_PARAMS = [
+    "acao",
+    "acac",
+    "acam",
+    "acah",
+    "aceh",
+    "vary",
+    "cache",
+    "location",
+    "redirect",
+    "predirect",
+    "pstatus",
+    "max_age",
+    "p_acao",
+    "p_acac",
+]
 SAFE_LISTED = {"thirdparty", "sibling"}  # the safe policy's list: thirdparty and app.good (servers/attacks.py)
 
 # Header values as raw bytes: anything but CR and LF, which would end the header line.
 header_bytes = st.binary(max_size=60).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b""))
 origins = st.one_of(
     header_bytes,
-    st.sampled_from([b"null", b"http://[::1", b"http://evil.localhost:1", b"http://good.localhost:99999",
-                     b"\xff\xfe", b"http://thirdparty.localhost.evil.localhost", b"*", b"", b"http://"]),
+    st.sampled_from(
+        [
+            b"null",
+            b"http://[::1",
+            b"http://evil.localhost:1",
+            b"http://good.localhost:99999",
+            b"\xff\xfe",
+            b"http://thirdparty.localhost.evil.localhost",
+            b"*",
+            b"",
+            b"http://",
+        ]
+    ),
     st.text(max_size=40).map(lambda t: t.encode("utf-8")),
 )
 token = st.text(st.characters(codec="ascii", exclude_categories=["Cc", "Zs"]), min_size=1, max_size=12)
@@ -50,7 +75,9 @@ class Answer:
     raw: bytes
 
 
-def send_raw(port: int, host: str, request_line: bytes, headers: list[tuple[bytes, bytes]], body: bytes = b"") -> Answer:
+def send_raw(
+    port: int, host: str, request_line: bytes, headers: list[tuple[bytes, bytes]], body: bytes = b""
+) -> Answer:
     """One request over a new connection; the answer, or an AssertionError if the server closed
     the connection without one."""
     lines = [request_line, b"Host: " + host.encode()] + [name + b": " + value for name, value in headers]
@@ -84,15 +111,36 @@ def port_of(sites: Sites, site: str) -> int:
 
 
 @SETTINGS
-@given(method=methods, mount=st.sampled_from(MOUNTS), path=st.sampled_from(PATHS), origin=origins,
-       request_method=header_bytes, request_headers=header_bytes, cookie=header_bytes, body=st.binary(max_size=80),
-       content_type=st.sampled_from([b"text/plain", b"application/x-www-form-urlencoded", b"application/json", b"\x00"]))
+@given(
+    method=methods,
+    mount=st.sampled_from(MOUNTS),
+    path=st.sampled_from(PATHS),
+    origin=origins,
+    request_method=header_bytes,
+    request_headers=header_bytes,
+    cookie=header_bytes,
+    body=st.binary(max_size=80),
+    content_type=st.sampled_from([b"text/plain", b"application/x-www-form-urlencoded", b"application/json", b"\x00"]),
+)
 def test_good_answers_every_policy_clearly(
-    sites: Sites, method: str, mount: str, path: str, origin: bytes, request_method: bytes,
-    request_headers: bytes, cookie: bytes, body: bytes, content_type: bytes,
+    sites: Sites,
+    method: str,
+    mount: str,
+    path: str,
+    origin: bytes,
+    request_method: bytes,
+    request_headers: bytes,
+    cookie: bytes,
+    body: bytes,
+    content_type: bytes,
 ) -> None:
-    headers = [(b"Origin", origin), (b"Access-Control-Request-Method", request_method),
-               (b"Access-Control-Request-Headers", request_headers), (b"Cookie", cookie), (b"Content-Type", content_type)]
+    headers = [
+        (b"Origin", origin),
+        (b"Access-Control-Request-Method", request_method),
+        (b"Access-Control-Request-Headers", request_headers),
+        (b"Cookie", cookie),
+        (b"Content-Type", content_type),
+    ]
     probe = f"hostile-{abs(hash((method, mount, path, origin, body)))}"
     line = f"{method} {mount}{path}?probe={probe} HTTP/1.1".encode()
     answer = send_raw(port_of(sites, "good"), "good.localhost", line, headers, body)
@@ -104,8 +152,12 @@ def test_good_answers_every_policy_clearly(
 @SETTINGS
 @given(origin=origins, method=st.sampled_from(["GET", "OPTIONS"]))
 def test_the_safe_policy_allows_only_its_own_origins(sites: Sites, origin: bytes, method: str) -> None:
-    answer = send_raw(port_of(sites, "good"), "good.localhost", f"{method} /safe-allowlist/private HTTP/1.1".encode(),
-                      [(b"Origin", origin), (b"Access-Control-Request-Method", b"GET")])
+    answer = send_raw(
+        port_of(sites, "good"),
+        "good.localhost",
+        f"{method} /safe-allowlist/private HTTP/1.1".encode(),
+        [(b"Origin", origin), (b"Access-Control-Request-Method", b"GET")],
+    )
     assert_well_formed(answer, f"safe policy, Origin {origin!r}")
     allowed = dict(answer.headers).get(b"access-control-allow-origin")
     listed = {sites.origins.of(site).encode() for site in SAFE_LISTED}
@@ -113,24 +165,41 @@ def test_the_safe_policy_allows_only_its_own_origins(sites: Sites, origin: bytes
 
 
 @SETTINGS
-@given(site=st.sampled_from(["good", "thirdparty", "evil", "sibling"]),
-       params=st.lists(st.tuples(st.sampled_from(LAB_PARAMS), any_text), max_size=5), method=methods, origin=origins)
+@given(
+    site=st.sampled_from(["good", "thirdparty", "evil", "sibling"]),
+    params=st.lists(st.tuples(st.sampled_from(LAB_PARAMS), any_text), max_size=5),
+    method=methods,
+    origin=origins,
+)
 def test_the_cors_lab_refuses_what_http_cannot_carry(
     sites: Sites, site: str, params: list[tuple[str, str]], method: str, origin: bytes
 ) -> None:
     query = "&".join(f"{name}={quote(value, safe='')}" for name, value in params)
     line = f"{method} /cors-lab/resource?{query} HTTP/1.1".encode()
-    answer = send_raw(port_of(sites, site), f"{site}.localhost", line,
-                      [(b"Origin", origin), (b"Access-Control-Request-Method", b"PUT")])
+    answer = send_raw(
+        port_of(sites, site),
+        f"{site}.localhost",
+        line,
+        [(b"Origin", origin), (b"Access-Control-Request-Method", b"PUT")],
+    )
     assert_well_formed(answer, f"{site} cors lab {query!r}")
 
 
 @SETTINGS
-@given(site=st.sampled_from(["good", "thirdparty", "evil", "sibling"]), path=any_text, method=methods,
-       name=any_text, samesite=any_text)
+@given(
+    site=st.sampled_from(["good", "thirdparty", "evil", "sibling"]),
+    path=any_text,
+    method=methods,
+    name=any_text,
+    samesite=any_text,
+)
 def test_every_site_answers_odd_paths_and_the_cookie_lab_odd_names(
     sites: Sites, site: str, path: str, method: str, name: str, samesite: str
 ) -> None:
-    for target in (f"/{quote(path)}", f"/exploits/{quote(path)}", f"/cookie-lab/set?name={quote(name)}&samesite={quote(samesite)}"):
+    for target in (
+        f"/{quote(path)}",
+        f"/exploits/{quote(path)}",
+        f"/cookie-lab/set?name={quote(name)}&samesite={quote(samesite)}",
+    ):
         answer = send_raw(port_of(sites, site), f"{site}.localhost", f"{method} {target} HTTP/1.1".encode(), [])
         assert_well_formed(answer, f"{method} {site}{target}")

@@ -18,12 +18,18 @@ def exchange(method: str = "GET", cookie: str = "", origin: str = PAGE, status: 
     return Exchange("good", method, "/private", "probe=p", headers, status, {})
 
 
-def seen(*exchanges: Exchange, outcome: str = "read", body: str = "PRIVATE", watched: frozenset[str] = SESSION) -> Observation:
+def seen(
+    *exchanges: Exchange, outcome: str = "read", body: str = "PRIVATE", watched: frozenset[str] = SESSION
+) -> Observation:
     return Observation(PAGE, FetchResult(outcome, 200, body), exchanges, watched)  # type: ignore[arg-type]
 
 
 def test_a_matching_observation_passes() -> None:
-    check("s", outcome("read", "listed", body="PRIVATE", cookies=SESSION, origins=("page",)), seen(exchange(cookie="session=1")))
+    check(
+        "s",
+        outcome("read", "listed", body="PRIVATE", cookies=SESSION, origins=("page",)),
+        seen(exchange(cookie="session=1")),
+    )
 
 
 def test_a_failure_names_what_was_expected_why_and_what_was_seen() -> None:
@@ -43,12 +49,19 @@ def test_a_cookie_the_group_never_set_fails_whatever_was_expected() -> None:
 
 def test_requests_that_disagree_on_cookies_fail() -> None:
     with pytest.raises(ScenarioFailed, match="requests at the target disagree"):
-        check("s", Expect("a retried request", cookies=SESSION, requests=None),
-              seen(exchange(cookie="session=1"), exchange(), watched=SESSION))
+        check(
+            "s",
+            Expect("a retried request", cookies=SESSION, requests=None),
+            seen(exchange(cookie="session=1"), exchange(), watched=SESSION),
+        )
 
 
 def test_fields_left_at_none_are_not_asserted() -> None:
-    check("s", Expect("only the status", preflights=None, requests=None, cookies=None, status=200), seen(exchange(), exchange()))
+    check(
+        "s",
+        Expect("only the status", preflights=None, requests=None, cookies=None, status=200),
+        seen(exchange(), exchange()),
+    )
 
 
 def test_the_most_specific_expectation_wins() -> None:

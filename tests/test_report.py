@@ -35,7 +35,9 @@ def test_diff_of_a_report_with_itself_finds_nothing(tmp_path: Path, capsys: pyte
     assert "no behaviour changed" in capsys.readouterr().out
 
 
-def test_diff_names_each_changed_cell_with_both_browser_versions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_names_each_changed_cell_with_both_browser_versions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     old, new = sample(firefox_unset_cookie=True), sample(firefox_unset_cookie=False)
     new["browsers"] = [{**b, "version": "154.0"} if b["name"] == "firefox" else b for b in new["browsers"]]
     report.write(old, tmp_path / "old.json")
@@ -85,7 +87,9 @@ def test_text_in_the_data_cannot_close_the_script_that_carries_it() -> None:
     assert json.loads(embedded)["cells"][0]["expected"]["why"] == "</script><script>alert(1)</script>"
 
 
-def test_diff_of_a_one_browser_run_compares_only_its_cells_with_subset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_of_a_one_browser_run_compares_only_its_cells_with_subset(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     full = sample()
     chromium_only = {**full, "cells": [c for c in full["cells"] if c["browser"] == "chromium"]}
     report.write(full, tmp_path / "baseline.json")

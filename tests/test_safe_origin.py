@@ -30,7 +30,7 @@ def near_misses(draw: st.DrawFn) -> str:
         st.sampled_from(
             [
                 origin.upper(),
-                f"{scheme}://{host[:index]}{host[index].swapcase()}{host[index + 1:]}:{port}",  # one letter's case
+                f"{scheme}://{host[:index]}{host[index].swapcase()}{host[index + 1 :]}:{port}",  # one letter's case
                 f"{scheme}://{host}:{draw(st.integers(0, 65535))}",  # another port
                 f"{scheme}://{host}",  # no port
                 f"{draw(st.sampled_from(['https', 'ws', 'HTTP', 'file']))}://{host}:{port}",  # another scheme

@@ -23,7 +23,9 @@ def test_checked_in_tables_are_what_the_baseline_says(document: Path) -> None:
     )
 
 
-def test_tables_check_reports_a_stale_file_and_changes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_tables_check_reports_a_stale_file_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     stale = tmp_path / "doc.md"
     stale.write_text("before\n<!-- table:csrf -->\n| typed by hand |\n<!-- /table:csrf -->\nafter\n")
     assert cli.main(["tables", "--check", str(BASELINE), str(stale)]) == 1

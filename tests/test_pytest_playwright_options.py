@@ -1,0 +1,72 @@
+"""pytest-playwright's options work with corsproof's browsers: --device changes what the browser
+says it is, in Chromium and Firefox, and the browser_context_args marker reaches the context; an
+engine corsproof does not drive is refused in one line before any test. Each case runs pytest on
+a small test file.
+
+--video is passed on the same way, but recording needs Playwright's own ffmpeg build
+(`python -m playwright install ffmpeg`), which cannot be downloaded on this project's machines.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+USES_PAGE = """
+def test_page(page, sites, browser_name, pytestconfig):
+    page.goto(sites.url("thirdparty"))
+    agent = page.evaluate("navigator.userAgent")
+    (pytestconfig.rootpath / f"agent-{browser_name}.txt").write_text(agent)
+"""
+
+
+@pytest.fixture
+def run_with(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makeconftest('pytest_plugins = ["corsproof.plugin"]')
+    pytester.makepyfile(test_uses_page=USES_PAGE)
+    return pytester
+
+
+def test_device_reaches_every_page_in_both_browsers(run_with: pytest.Pytester) -> None:
+    result = run_with.runpytest_subprocess(
+        "-p",
+        "no:randomly",
+        "--browser",
+        "chromium",
+        "--browser",
+        "firefox",
+        "--cookie-profile",
+        "default",
+        "--device",
+        "Desktop Edge",
+        "--basetemp",
+        str(run_with.path / "tmp"),
+    )
+    result.assert_outcomes(passed=2)
+    for browser in ("chromium", "firefox"):
+        # The Desktop Edge descriptor's user agent names Edge, whatever the engine really is.
+        assert "Edg/" in (run_with.path / f"agent-{browser}.txt").read_text(), browser
+
+
+def test_the_browser_context_args_marker_reaches_the_context(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest('pytest_plugins = ["corsproof.plugin"]')
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.browser_context_args(locale="fr-FR")
+        def test_locale(page, sites):
+            page.goto(sites.url("thirdparty"))
+            assert page.evaluate("navigator.language") == "fr-FR"
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "--browser", "chromium", "--cookie-profile", "default")
+    result.assert_outcomes(passed=1)
+
+
+def test_an_engine_corsproof_does_not_drive_is_refused_before_any_test(run_with: pytest.Pytester) -> None:
+    result = run_with.runpytest_subprocess("--browser", "webkit")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*corsproof drives chromium and firefox, not webkit*"])
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
