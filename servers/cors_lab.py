@@ -76,11 +76,14 @@ def _redirect(request: Request, status: int, headers: list[tuple[str, str]]) -> 
 
 
 def _checked(name: str, value: str) -> str:
-    """A header value from the query, refused when HTTP cannot carry it: a control character
-    (CR and LF would end the header, and the server would drop the connection) or one outside
-    Latin-1."""
+    """A header value from the query, refused when HTTP cannot carry it (the server would drop the
+    connection rather than send it): a control character (CR and LF would end the header),
+    surrounding whitespace, or a character outside Latin-1."""
     if any((ord(c) < 32 and c != "\t") or ord(c) == 127 for c in value):
         raise BadParameter(f"the {name} header would carry a control character: {value!r}")
+    if value != value.strip(" \t"):
+        # HTTP trims a field value's surrounding whitespace; the server refuses to send it untrimmed.
+        raise BadParameter(f"the {name} header would start or end with whitespace: {value!r}")
     try:
         value.encode("latin-1")
     except UnicodeEncodeError:

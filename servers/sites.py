@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.types import ASGIApp
 
@@ -18,9 +19,16 @@ from servers.runner import ServerThread, bind_loopback_socket
 SITE_NAMES = ("good", "sibling", "thirdparty", "evil")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Sites:
     """The running sites: their origins, what reached them, and good's state."""
+
+    # Short, for test reports (hypothesis's printer too): the record holds thousands of exchanges.
+    def __repr__(self) -> str:
+        return f"Sites({self.origins!r})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
 
     origins: Origins
     recorder: Recorder
