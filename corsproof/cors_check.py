@@ -14,13 +14,13 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from servers.cors_lab import REDIRECT_STATUSES
 from servers.recorder import Exchange
 
 # RFC 9110 token: what Allow-Methods / Allow-Headers items must be.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 # Methods every preflight allows (the CORS-safelisted methods), compared case-sensitively.
 SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 def _origin_error(

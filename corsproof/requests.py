@@ -17,7 +17,6 @@ HOWS = (
     "link",
     "form-post",
 )
-TOP_LEVEL = frozenset({"link", "form-post"})
 
 _FETCH = "async ([url, credentials]) => { try { await fetch(url, {credentials}); } catch (e) {} }"
 _XHR = """url => new Promise(done => {

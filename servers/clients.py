@@ -91,6 +91,6 @@ def create_client_app(role: Role, origins: Origins) -> FastAPI:
         app.mount("/exploits", create_exploit_pages(origins))
     # The CORS lab here too, so that a redirect can lead back to the page's own origin (WPT's
     # "cors to same origin" cases).
-    app.mount("/cors-lab", create_cors_lab(origins))
+    app.mount("/cors-lab", create_cors_lab())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

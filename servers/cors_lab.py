@@ -29,8 +29,6 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from servers.origins import Origins
-
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 # Headers every non-preflight answer carries, to see which of them a page can read.
@@ -145,5 +143,5 @@ class _LabResource:
         await response(scope, receive, send)
 
 
-def create_cors_lab(origins: Origins) -> Starlette:
+def create_cors_lab() -> Starlette:
     return Starlette(routes=[Route("/resource", _LabResource())])

@@ -16,10 +16,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -83,13 +83,7 @@ class TokenCheck:
         return hmac.new(self.key, session_id.encode(), hashlib.sha256).hexdigest()
 
     def _session(self, headers: Headers) -> str | None:
-        jar: SimpleCookie = SimpleCookie()
-        try:
-            jar.load(headers.get("cookie", ""))
-        except Exception:  # a malformed Cookie header names no session
-            return None
-        morsel = jar.get(self.session_cookie)
-        return morsel.value if morsel else None
+        return cookie_parser(headers.get("cookie", "")).get(self.session_cookie)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -163,7 +163,6 @@ def _home_page(logged_in: bool, origins: Origins) -> str:
 def create_good_app(origins: Origins, state: GoodState | None = None) -> FastAPI:
     state = state or GoodState()
     app = FastAPI(title="good", openapi_url=None, docs_url=None, redoc_url=None)
-    app.state.good = state
 
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request) -> str:
@@ -192,7 +191,7 @@ def create_good_app(origins: Origins, state: GoodState | None = None) -> FastAPI
     for policy in POLICIES + ATTACK_POLICIES + defence_policies(SESSION_COOKIE):
         app.mount(f"/{policy.name}", policy.wrap(data_api, origins))
     app.mount("/cookie-lab", create_cookie_lab(origins))
-    app.mount("/cors-lab", create_cors_lab(origins))
+    app.mount("/cors-lab", create_cors_lab())
     # Last, so that the policy prefixes above are matched first.
     app.mount("", data_api)
     return app

@@ -172,10 +172,3 @@ STARLETTE_POLICIES: tuple[Policy, ...] = (
 )
 
 POLICIES: tuple[Policy, ...] = ARTICLE_POLICIES + STARLETTE_POLICIES
-
-
-def policy_named(name: str) -> Policy:
-    for policy in POLICIES:
-        if policy.name == name:
-            return policy
-    raise ValueError(f"no CORS policy named {name!r}; known: {', '.join(p.name for p in POLICIES)}")

@@ -7,14 +7,11 @@ exactly what the browser sent (preflights included) and exactly what went back.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-WAIT_DEADLINE_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -41,12 +38,9 @@ class Exchange:
 
     @property
     def cookies(self) -> dict[str, str]:
-        jar: SimpleCookie = SimpleCookie()
-        try:
-            jar.load(self.header("cookie") or "")
-        except Exception:  # a malformed Cookie header means: no cookie we can name
-            return {}
-        return {name: morsel.value for name, morsel in jar.items()}
+        # Starlette's parser reads a Cookie header the way browsers write it; SimpleCookie would
+        # refuse a whole header over one odd cookie.
+        return cookie_parser(self.header("cookie") or "")
 
     @property
     def is_preflight(self) -> bool:
@@ -93,18 +87,6 @@ class Recorder:
         """Every exchange whose URL carried ?probe=<probe>, in arrival order."""
         with self._changed:
             return list(self._by_probe.get(probe, ()))
-
-    def wait_for(self, predicate: Callable[[Exchange], bool], deadline_s: float = WAIT_DEADLINE_S) -> Exchange:
-        """The first exchange matching predicate, waiting for it to arrive (until a deadline)."""
-
-        def first_match() -> Exchange | None:
-            return next((e for e in self._exchanges if predicate(e)), None)
-
-        with self._changed:
-            found = self._changed.wait_for(first_match, timeout=deadline_s)
-        if found is None:
-            raise TimeoutError(f"no matching request reached the servers within {deadline_s} s")
-        return found
 
     def middleware(self, site: str, app: ASGIApp) -> ASGIApp:
         """Wrap app so that every HTTP exchange is recorded under the site's name."""
