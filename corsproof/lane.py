@@ -67,6 +67,7 @@ class Lane:
         https_good: str | None = None,
         context_options: dict[str, Any] | None = None,
     ) -> None:
+        self.session = session
         self.browser = session.info.name
         self.profile = session.info.cookie_profile
         self.sites = sites

@@ -11,6 +11,7 @@ import dataclasses
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -22,7 +23,7 @@ from corsproof import cli, report, report_html, scenarios
 from corsproof.browsers import BUILD_ENV, DRIVEN, BrowserInfo, BrowserSession, BrowserUnavailable, Engine, find_build
 from corsproof.engine import Engine as ScenarioEngine
 from corsproof.explain import create_record_app
-from corsproof.lane import LOGGED_OUT, Lane, log_in
+from corsproof.lane import LOGGED_OUT, Lane, Start, log_in
 from corsproof.model import Observation, ScenarioFailed, check
 from corsproof.pages import ClientPage
 from corsproof.profiles import CookieProfile
@@ -36,6 +37,10 @@ _BROWSERS_RUN = pytest.StashKey[dict[str, dict[str, object]]]()  # BrowserInfo p
 _CELLS = pytest.StashKey[list[report.Cell]]()
 _ENGINE = pytest.StashKey[ScenarioEngine]()
 _TRACE = pytest.StashKey[Path]()
+# Slow lane: the starts of the selected slow scenarios, per browser; their contexts, made when the
+# browser's first lane starts, and when (time.monotonic()).
+_AGED_STARTS = pytest.StashKey[set[tuple[str, Start]]]()
+_AGING = pytest.StashKey[dict[tuple[str, Start], tuple[Lane, float]]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -85,6 +90,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "cookie_independent: involves no cookie, so it runs under the first chosen cookie profile only"
     )
+    config.addinivalue_line(
+        "markers",
+        "slow: needs its cookies older than a browser's time window; its context is made when the run "
+        "starts and it runs last, so that the wait overlaps the rest of the run",
+    )
+    config.stash[_AGED_STARTS] = set()
+    config.stash[_AGING] = {}
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_LaneGroups(), "corsproof-lane-groups")
 
@@ -136,7 +148,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         params = _params(item)
         if "scenario" in params and "browser_name" in params and "cookie_profile" in params:
-            engine.plan(params["browser_name"], params["cookie_profile"].value, params["scenario"])
+            if item.get_closest_marker("slow") is not None:
+                config.stash[_AGED_STARTS].add((params["browser_name"], params["scenario"].start))
+            else:
+                engine.plan(params["browser_name"], params["cookie_profile"].value, params["scenario"])
+    # Slow tests last, in whatever order the rest has: their wait overlaps everything before them.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is not None)
 
 
 def _params(item: pytest.Item) -> dict[str, Any]:
@@ -339,6 +356,61 @@ def run_scenario(
     yield run
     for trace in traces:
         _keep_trace_on_failure(request, trace)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _slow_lane(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Iterator[None]:
+    """The contexts of the selected slow scenarios, made as the run starts, in browsers of their
+    own that live for the whole run (a lane's browser closes when pytest moves to another lane):
+    their cookies age while every other test runs."""
+    starts = pytestconfig.stash[_AGED_STARTS]
+    aging = pytestconfig.stash[_AGING]
+    sessions: list[BrowserSession] = []
+    if starts:
+        playwright: Playwright = request.getfixturevalue("playwright")
+        sites: Sites = request.getfixturevalue("sites")
+        profile = CookieProfile.parse((pytestconfig.getoption("--cookie-profile") or [CookieProfile.DEFAULT.value])[0])
+        for browser in sorted({browser for browser, _ in starts}):
+            engine_type = getattr(playwright, browser)
+            build = find_build(
+                cast(Engine, browser), engine_type.executable_path, pytestconfig.getoption("--browser-build")
+            )
+            sessions.append(BrowserSession(engine_type, build, profile))
+            for start in sorted((s for b, s in starts if b == browser), key=lambda s: s.label):
+                aged = Lane(sessions[-1], sites)
+                aged.begin(start)
+                aging[(browser, start)] = (aged, time.monotonic())
+    yield
+    for aged, _ in aging.values():
+        aged.close()
+    for session in sessions:
+        session.close()
+
+
+@pytest.fixture
+def run_aged(
+    browser_name: str, cookie_profile: CookieProfile, pytestconfig: pytest.Config, request: pytest.FixtureRequest
+) -> Callable[[scenarios.Scenario, float], Observation]:
+    """Run a slow scenario in its ageing context once its cookies are age_s old, and check it."""
+
+    def run(scenario: scenarios.Scenario, age_s: float) -> Observation:
+        found = pytestconfig.stash[_AGING].get((browser_name, scenario.start))
+        if found is None:
+            raise RuntimeError(f"{scenario.id} is not marked slow, so no context aged its cookies")
+        aged, since = found
+        for name, value in vars(aged.session.info).items():
+            request.node.user_properties.append((f"browser_{name}", str(value)))
+        remaining = age_s - (time.monotonic() - since)
+        if remaining > 0:
+            # The one wait for time in the suite: what is under test is a cookie's age.
+            aged.page.wait_for_timeout(remaining * 1000)
+        seen = scenario.run(aged, pytestconfig.stash[_ENGINE].new_probe(scenario.id))
+        expect = scenarios.expected(scenario, browser_name, cookie_profile.value)
+        request.node.user_properties.append(("expected_because", expect.why))
+        check(scenario.id, expect, seen)
+        return seen
+
+    return run
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ PUBLIC_DATA = {"public": "good's public data"}
 PLEASE_LOGIN = "Please login first"
 MAX_AMOUNT = 1_000_000_000
 
-SameSite = Literal["none", "lax", "strict"]
+SameSite = Literal["none", "lax", "strict", "unset"]  # unset: no SameSite attribute at all
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,9 @@ def _home_page(logged_in: bool, origins: Origins) -> str:
 <form method="post" action="/login">
   <label>Password (it is <code>{PASSWORD}</code>): <input name="password" type="password"></label>
   <label>Session cookie SameSite:
-    <select name="samesite"><option>none</option><option>lax</option><option>strict</option></select>
+    <select name="samesite">
+      <option>none</option><option>lax</option><option>strict</option><option>unset</option>
+    </select>
   </label>
   <button id="login" type="submit">Log in</button>
 </form>
@@ -176,7 +178,12 @@ def create_good_app(origins: Origins, state: GoodState | None = None) -> FastAPI
         response = RedirectResponse("/", status_code=303)
         # Secure is accepted over http on *.localhost (a secure context); SameSite=None demands it.
         response.set_cookie(
-            SESSION_COOKIE, state.new_session(), httponly=True, secure=True, samesite=samesite, path="/"
+            SESSION_COOKIE,
+            state.new_session(),
+            httponly=True,
+            secure=True,
+            samesite=None if samesite == "unset" else samesite,
+            path="/",
         )
         return response
 
