@@ -24,7 +24,7 @@ from corsproof.browsers import BUILD_ENV, DRIVEN, BrowserInfo, BrowserSession, B
 from corsproof.engine import Engine as ScenarioEngine
 from corsproof.explain import create_record_app
 from corsproof.lane import LOGGED_OUT, Lane, Start, log_in
-from corsproof.model import Observation, ScenarioFailed, check
+from corsproof.model import Expect, Observation, ScenarioFailed, check
 from corsproof.pages import ClientPage
 from corsproof.profiles import CookieProfile
 from corsproof.tls import https_good as serve_https_good
@@ -329,7 +329,6 @@ def run_scenario(
 ) -> Iterator[Callable[[scenarios.Scenario], Observation]]:
     """Check a scenario's observation (its group runs on first use) against its expectation."""
     engine = pytestconfig.stash[_ENGINE]
-    cells = pytestconfig.stash[_CELLS]
     traces: list[Path | None] = []
 
     def run(scenario: scenarios.Scenario) -> Observation:
@@ -341,16 +340,7 @@ def run_scenario(
             ("reason", seen.reason if seen.reason_known else f"derived:{seen.derived_reason}"),
             ("scenario_cost_ms", f"{seen.cost_ms:.1f}"),
         ]
-        failure = None
-        try:
-            check(scenario.id, expect, seen)
-        except ScenarioFailed as error:
-            failure = str(error)
-            raise
-        finally:
-            area = request.node.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
-            kind = type(scenario).__name__
-            cells.append(report.cell(area, kind, scenario.id, lane.browser, lane.profile, expect, seen, failure))
+        _checked_into_report(request, scenario, lane.browser, lane.profile, expect, seen)
         return seen
 
     yield run
@@ -407,10 +397,31 @@ def run_aged(
         seen = scenario.run(aged, pytestconfig.stash[_ENGINE].new_probe(scenario.id))
         expect = scenarios.expected(scenario, browser_name, cookie_profile.value)
         request.node.user_properties.append(("expected_because", expect.why))
-        check(scenario.id, expect, seen)
+        _checked_into_report(request, scenario, browser_name, cookie_profile.value, expect, seen)
         return seen
 
     return run
+
+
+def _checked_into_report(
+    request: pytest.FixtureRequest,
+    scenario: scenarios.Scenario,
+    browser: str,
+    profile: str,
+    expect: Expect,
+    seen: Observation,
+) -> None:
+    """check() the observation, and keep the result, passed or not, as a cell of the report."""
+    failure = None
+    try:
+        check(scenario.id, expect, seen)
+    except ScenarioFailed as error:
+        failure = str(error)
+        raise
+    finally:
+        area = request.node.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+        cell = report.cell(area, type(scenario).__name__, scenario.id, browser, profile, expect, seen, failure)
+        request.config.stash[_CELLS].append(cell)
 
 
 @pytest.fixture
