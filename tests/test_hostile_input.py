@@ -9,6 +9,7 @@ lab query parameters, odd methods, paths and bodies, against every site and ever
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +24,14 @@ from servers.policies import POLICIES
 from servers.sites import Sites, running_sites
 
 DEADLINE_S = 5.0
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# In CI the examples are derived from each test's name, so a run can be repeated exactly; elsewhere
+# every run explores new ones (and hypothesis prints any failing example to replay).
+SETTINGS = settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=os.environ.get("CI") == "true",
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 MOUNTS = [f"/{p.name}" for p in POLICIES + ATTACK_POLICIES] + ["", "/csrf-origin-check", "/csrf-token"]
 PATHS = ["/", "/private", "/api/public", "/transfer", "/login", "/logout", "/token"]
 LAB_PARAMS = [
