@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from corsproof import report, tables
+from corsproof import report, report_html, tables
 
 
 def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -74,7 +74,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     tables_command.add_argument("report", type=Path)
     tables_command.add_argument("files", type=Path, nargs="+")
     tables_command.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file's tables differ")
+    report_command = commands.add_parser("report", help="work on reports")
+    report_commands = report_command.add_subparsers(dest="action", required=True)
+    merge_command = report_commands.add_parser("merge", help="join the reports of shards into one")
+    merge_command.add_argument("out", type=Path, help="folder for the merged report.json and report.html")
+    merge_command.add_argument("reports", type=Path, nargs="+")
     options = parser.parse_args(argv)
+    if options.command == "report":
+        return _merge(options.out, options.reports)
     if options.command == "tables":
         return _tables(options.report, options.files, options.check)
     try:
@@ -89,6 +96,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(line)
     print(f"corsproof diff: {len(lines)} cells changed" if lines else "corsproof diff: no behaviour changed")
     return 1 if lines else 0
+
+
+def _merge(out: Path, sources: list[Path]) -> int:
+    try:
+        merged = report.merge([report.load(path) for path in sources])
+    except report.ReportError as error:
+        print(f"corsproof report merge: {error}", file=sys.stderr)
+        return 2
+    report.write(merged, out / "report.json")
+    report_html.write(merged, out / "report.html")
+    counts = ", ".join(f"{value} {name}" for name, value in merged["summary"].items())
+    print(f"corsproof report merge: {out / 'report.json'} and {out / 'report.html'} ({counts})")
+    return 0
 
 
 def _tables(source: Path, files: list[Path], check: bool) -> int:

@@ -12,6 +12,8 @@ import os
 import shutil
 import tempfile
 import time
+import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -63,6 +65,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="REPORT",
         default=None,
         help="a report.json to compare this run's report with: changed cells are listed and marked",
+    )
+    group.addoption(
+        "--shard",
+        metavar="I/N",
+        default=None,
+        help="run only shard I of N: every lane (browser x cookie profile) whole in one shard; "
+        "merge the shards' reports with corsproof report merge",
     )
     group.addoption(
         "--browser-build",
@@ -133,11 +142,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Deselect browser-only tests in the other browser before anything runs, and plan the
     selected scenarios (the last word on selection: -k and -m have already been applied)."""
+    in_shard = _shard_filter(config.getoption("--shard"), items)
     kept, dropped = [], []
     for item in items:
         params = _params(item)
         only = item.get_closest_marker("only_browser")
-        if only is not None and params.get("browser_name") not in only.args:
+        if (only is not None and params.get("browser_name") not in only.args) or not in_shard(item):
             dropped.append(item)
         else:
             kept.append(item)
@@ -154,6 +164,39 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 engine.plan(params["browser_name"], params["cookie_profile"].value, params["scenario"])
     # Slow tests last, in whatever order the rest has: their wait overlaps everything before them.
     items.sort(key=lambda item: item.get_closest_marker("slow") is not None)
+
+
+def _lane_of(item: pytest.Item) -> str | None:
+    params = _params(item)
+    if "browser_name" in params and "cookie_profile" in params:
+        return f"{params['browser_name']}/{params['cookie_profile'].value}"
+    return None
+
+
+def _shard_filter(option: str | None, items: list[pytest.Item]) -> Callable[[pytest.Item], bool]:
+    """Which items shard I of N runs: each lane whole (its browser starts once), the largest lanes
+    first to the shard with the fewest tests so far; every other test by a stable hash of its id.
+    Every shard computes the same split from the same collection."""
+    if option is None:
+        return lambda item: True
+    index, _, count = option.partition("/")
+    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise pytest.UsageError(f"--shard must be I/N with 1 <= I <= N, like 2/3; not {option!r}")
+    shard, shards = int(index) - 1, int(count)
+    sizes = Counter(lane for item in items if (lane := _lane_of(item)) is not None)
+    loads = [0] * shards
+    owner: dict[str, int] = {}
+    for lane, size in sorted(sizes.items(), key=lambda pair: (-pair[1], pair[0])):
+        owner[lane] = loads.index(min(loads))
+        loads[owner[lane]] += size
+
+    def in_shard(item: pytest.Item) -> bool:
+        lane = _lane_of(item)
+        if lane is not None:
+            return owner[lane] == shard
+        return zlib.crc32(item.nodeid.encode()) % shards == shard
+
+    return in_shard
 
 
 def _params(item: pytest.Item) -> dict[str, Any]:

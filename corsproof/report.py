@@ -133,6 +133,26 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, int]:
     }
 
 
+def merge(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """One report from the reports of shards: their cells and browsers together, counted anew."""
+    cells: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    browsers: dict[tuple[str, str], dict[str, Any]] = {}
+    for data in reports:
+        for row in data["cells"]:
+            if key(row) in cells:
+                raise ReportError(f"cell {' '.join(key(row))} is in more than one of the reports merged")
+            cells[key(row)] = row
+        for browser in data["browsers"]:
+            browsers[(browser["name"], browser["cookie_profile"])] = browser
+    rows = [cells[k] for k in sorted(cells)]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "browsers": [browsers[k] for k in sorted(browsers)],
+        "cells": rows,
+        "summary": summary(rows),
+    }
+
+
 def write(report: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
