@@ -7,6 +7,7 @@ whose message says what is wrong and what to do.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -120,6 +121,16 @@ FIREFOX_DEVIATIONS = (
 )
 
 
+def _server_launch_headers(options: dict[str, Any]) -> dict[str, str]:
+    """A browser server launches the browser with the options of the x-playwright-launch-options
+    header, in the protocol's names (camelCase); executablePath is why the server must be --unsafe."""
+    names = {"executable_path": "executablePath", "firefox_user_prefs": "firefoxUserPrefs", "traces_dir": "tracesDir"}
+    launch = {
+        names.get(name, name): str(value) if isinstance(value, Path) else value for name, value in options.items()
+    }
+    return {"x-playwright-launch-options": json.dumps(launch)}
+
+
 def _deviations(build: BrowserBuild, profile: CookieProfile) -> tuple[str, ...]:
     if build.engine == "chromium":
         return PLAYWRIGHT_CHROMIUM_DEVIATIONS
@@ -162,6 +173,9 @@ class BrowserSession:
     # Where Playwright keeps trace files while tracing: without one it makes a directory in /tmp
     # per context and never removes it.
     traces_dir: Path | None = None
+    # A Playwright browser server (python -m playwright run-server) to run the browser on, instead
+    # of launching it here: ws://HOST:PORT/.
+    connect: str | None = None
     browser: Browser = field(init=False)
     info: BrowserInfo = field(init=False)
     # Persistent profiles live under one directory per session, removed when the session closes:
@@ -171,17 +185,31 @@ class BrowserSession:
 
     def __post_init__(self) -> None:
         options = self._launch_options()
+        if self.connect is not None and self.persistent:
+            raise BrowserUnavailable(
+                f"Chromium's {self.profile.value} profile needs a persistent profile, which a browser server "
+                "(--connect) does not offer: run it without --connect, or choose --cookie-profile default"
+            )
         try:
-            self.browser = self.browser_type.launch(**options)
+            if self.connect is None:
+                self.browser = self.browser_type.launch(**options)
+            else:
+                self.browser = self.browser_type.connect(self.connect, headers=_server_launch_headers(options))
             # Stock Firefox with an unsupported Playwright launches but fails here.
             self.browser.new_context().close()
         except Error as error:
+            if self.connect is not None:
+                first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+                raise BrowserUnavailable(
+                    f"no {self.build.engine} from the browser server at {self.connect}: {first}. Start one with: "
+                    "python -m playwright run-server --host 127.0.0.1 --port <port> --unsafe"
+                ) from None
             raise _cannot_drive(self.build, error) from None
         self.info = BrowserInfo(
             name=self.build.engine,
             version=self.browser.version,
             build=self.build.build,
-            executable=self.build.executable,
+            executable=self.build.executable if self.connect is None else f"{self.build.executable} via {self.connect}",
             cookie_profile=self.profile.value,
             deviations=_deviations(self.build, self.profile),
         )

@@ -35,6 +35,7 @@ from servers.recorder import Recorder
 from servers.sites import Sites, running_sites
 
 DEFAULT_BROWSERS = ["chromium", "firefox"]
+CONNECT_ENV = "CORSPROOF_CONNECT"
 _BROWSERS_RUN = pytest.StashKey[dict[str, dict[str, object]]]()  # BrowserInfo per "browser/profile"
 _CELLS = pytest.StashKey[list[report.Cell]]()
 _ENGINE = pytest.StashKey[ScenarioEngine]()
@@ -65,6 +66,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="REPORT",
         default=None,
         help="a report.json to compare this run's report with: changed cells are listed and marked",
+    )
+    group.addoption(
+        "--connect",
+        metavar="WS_URL",
+        default=os.environ.get(CONNECT_ENV),
+        help="run every browser on this Playwright browser server (python -m playwright run-server "
+        f"--unsafe) instead of launching it here; env {CONNECT_ENV}",
     )
     group.addoption(
         "--shard",
@@ -280,7 +288,12 @@ def browser_session(
         traces = pytestconfig.stash[_ENGINE].trace_dir
         headless = not pytestconfig.getoption("--headed")
         session = BrowserSession(
-            engine_type, build, cookie_profile, headless, traces / "playwright" if traces else None
+            engine_type,
+            build,
+            cookie_profile,
+            headless,
+            traces / "playwright" if traces else None,
+            pytestconfig.getoption("--connect"),
         )
     except BrowserUnavailable as error:
         pytest.exit(f"corsproof: {error}", returncode=4)

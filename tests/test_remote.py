@@ -1,0 +1,51 @@
+"""Browsers elsewhere: the same scenarios through a Playwright browser server give the same
+observations as browsers launched here, in Chromium and Firefox; a server that is not there is
+said in one line before any test; the server's process group is gone afterwards."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from corsproof import cli, report
+from corsproof.remote import browser_server, running_in_group
+
+ROOT = Path(__file__).resolve().parent.parent
+SLICE = ["e2e/test_article.py", "e2e/test_cors_protocol.py", "-k", "claim or redirect"]
+
+
+def run_suite(*options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "--cookie-profile", "default", *options],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_a_browser_server_gives_the_observations_of_local_browsers(tmp_path: Path) -> None:
+    local = run_suite(*SLICE, "--report", str(tmp_path / "local"))
+    assert local.returncode == 0, local.stdout[-2000:]
+    with browser_server() as server:
+        url = server.url
+        remote = run_suite(*SLICE, "--report", str(tmp_path / "remote"), "--connect", url)
+    assert remote.returncode == 0, remote.stdout[-2000:]
+    assert f"via {url}" in remote.stdout, "the remote run records where its browsers ran"
+    old, new = report.load(tmp_path / "local" / "report.json"), report.load(tmp_path / "remote" / "report.json")
+    assert len(new["cells"]) == len(old["cells"]) > 40
+    assert cli.changes(old, new) == []
+
+
+def test_the_server_process_group_is_gone_afterwards() -> None:
+    with browser_server() as server:
+        assert server.url.startswith("ws://127.0.0.1:")
+        assert running_in_group(server.process_group), "the server runs while the block runs"
+    assert running_in_group(server.process_group) == []
+
+
+def test_a_server_that_is_not_there_is_said_in_one_line_before_any_test() -> None:
+    result = run_suite("e2e/test_article.py", "--browser", "firefox", "--connect", "ws://127.0.0.1:9/")
+    assert result.returncode == 4
+    assert "no firefox from the browser server at ws://127.0.0.1:9/" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
