@@ -19,15 +19,15 @@ from typing import Any
 from corsproof import report, report_html, tables
 
 
-def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    """One line per cell whose behaviour differs, appeared or disappeared, with both browsers."""
+def changes(old: dict[str, Any], new: dict[str, Any]) -> dict[tuple[str, str, str, str], str]:
+    """Each cell whose behaviour differs, appeared or disappeared: one line, with both browsers."""
     before = {report.key(row): row for row in old["cells"]}
     after = {report.key(row): row for row in new["cells"]}
     versions = {
         which: {(b["name"], b["cookie_profile"]): b["version"] for b in data["browsers"]}
         for which, data in (("old", old), ("new", new))
     }
-    lines = []
+    lines: dict[tuple[str, str, str, str], str] = {}
     for cell in sorted(before.keys() | after.keys()):
         area, scenario, browser, profile = cell
         was, now = before.get(cell), after.get(cell)
@@ -35,14 +35,14 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         new_version = versions["new"].get((browser, profile), "?")
         where = f"{area} {scenario} [{browser} {old_version} -> {new_version}, {profile}]"
         if was is None:
-            lines.append(f"{where}: new cell {now['behaviour']}")  # type: ignore[index]
+            lines[cell] = f"{where}: new cell {now['behaviour']}"  # type: ignore[index]
         elif now is None:
-            lines.append(f"{where}: no longer in the report")
+            lines[cell] = f"{where}: no longer in the report"
         elif was["behaviour"] != now["behaviour"]:
             diff = {
                 k: (was["behaviour"].get(k), v) for k, v in now["behaviour"].items() if was["behaviour"].get(k) != v
             }
-            lines.append(f"{where}: " + "; ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in sorted(diff.items())))
+            lines[cell] = f"{where}: " + "; ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in sorted(diff.items()))
     return lines
 
 
@@ -50,13 +50,6 @@ def subset(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """old with only the cells new has."""
     ran = {report.key(row) for row in new["cells"]}
     return {**old, "cells": [row for row in old["cells"] if report.key(row) in ran]}
-
-
-def changed_cells(old: dict[str, Any], new: dict[str, Any]) -> set[tuple[str, str, str, str]]:
-    before = {report.key(row): row["behaviour"] for row in old["cells"]}
-    return {
-        report.key(row) for row in new["cells"] if before.get(report.key(row), row["behaviour"]) != row["behaviour"]
-    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if options.subset:
         old = subset(old, new)
-    lines = changes(old, new)
+    lines = list(changes(old, new).values())
     for line in lines:
         print(line)
     print(f"corsproof diff: {len(lines)} cells changed" if lines else "corsproof diff: no behaviour changed")

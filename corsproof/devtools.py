@@ -109,11 +109,6 @@ class ChromiumNetworkLog:
             for block in blocks
         ]
 
-    def settled_cookie_blocks(self, url: str) -> list[tuple[str, tuple[str, ...]]]:
-        """cookie_blocks(url) after one DevTools round trip, which lets events in flight arrive."""
-        self._session.send("Runtime.evaluate", {"expression": "0"})
-        return self.cookie_blocks(url)
-
     def wait_for_cookie_report(
         self, url: str, deadline_s: float = REASON_DEADLINE_S
     ) -> list[tuple[str, tuple[str, ...]]]:

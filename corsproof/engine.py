@@ -86,25 +86,21 @@ class Engine:
         if self.shuffle:
             order.sort(key=key_of)
             random.Random(f"{self.seed}/{lane.browser}/{lane.profile}/{start}").shuffle(order)
-            order.sort(key=_page_of)
+            order.sort(key=lambda scenario: scenario.page)
         trace = self._start_trace(lane)
         observations: dict[ScenarioKey, Observation] = {}
         try:
             lane.begin(start)
         except (AssertionError, PlaywrightError) as error:
-            failed = f"the group's start ({start.label}) failed: {_describe(error)}"
-            return GroupRun(
-                {key_of(s): Observation("", error=failed) for s in scenarios}, self._stop_trace(lane, trace)
-            )
-        for batch in _batches(order, lane):
+            _void(observations, order, f"the group's start ({start.label}) failed: {_describe(error)}")
+            return GroupRun(observations, self._stop_trace(lane, trace))
+        for batch in _batches(order):
             fetches = [s for s in batch if isinstance(s, Fetch)]
             if len(batch) > 1 and len(fetches) == len(batch) and self._run_batch(lane, fetches, observations):
                 continue
             for scenario in batch:
                 if not self._run_one(lane, start, scenario, observations):
-                    failed = f"the group's start ({start.label}) could not be made again"
-                    rest = {key_of(s): Observation("", error=failed) for s in order if key_of(s) not in observations}
-                    observations.update(rest)
+                    _void(observations, order, f"the group's start ({start.label}) could not be made again")
                     return GroupRun(observations, self._stop_trace(lane, trace))
         return GroupRun(observations, self._stop_trace(lane, trace))
 
@@ -168,7 +164,7 @@ class Engine:
             shutil.rmtree(self.trace_dir, ignore_errors=True)
 
 
-def _batches(order: list[Scenario], lane: Lane) -> list[list[Scenario]]:
+def _batches(order: list[Scenario]) -> list[list[Scenario]]:
     """Consecutive batchable fetches from the same page together; every other scenario alone."""
     batches: list[list[Scenario]] = []
     for scenario in order:
@@ -178,7 +174,7 @@ def _batches(order: list[Scenario], lane: Lane) -> list[list[Scenario]]:
             and batches
             and isinstance(batches[-1][0], Fetch)
             and batches[-1][0].batchable
-            and batches[-1][0].page_url(lane) == scenario.page_url(lane)
+            and batches[-1][0].page == scenario.page
         )
         if joins:
             batches[-1].append(scenario)
@@ -187,11 +183,10 @@ def _batches(order: list[Scenario], lane: Lane) -> list[list[Scenario]]:
     return batches
 
 
-def _page_of(scenario: Scenario) -> str:
-    """Which page a scenario starts on, so a group navigates once per page."""
-    return str(
-        getattr(scenario, "client", None) or getattr(scenario, "who", None) or getattr(scenario, "attacker_host", "")
-    )
+def _void(observations: dict[ScenarioKey, Observation], order: list[Scenario], why: str) -> None:
+    """Every scenario of the group that has no observation yet gets one that says why it did not run."""
+    for scenario in order:
+        observations.setdefault(key_of(scenario), Observation("", error=why))
 
 
 def _describe(error: BaseException) -> str:

@@ -6,8 +6,8 @@ So a lane keeps one context and one page, and navigates that page where a scenar
 
 What scenarios could share is then reset or kept apart, and checked:
 - cookies: cleared before every group of scenarios, the jar checked empty, then the group's
-  starting state made (a log-in, the matrix cookies) and snapshotted; after the group the jar
-  must equal the snapshot (`changed`), or every result of the group is void;
+  starting state made (a log-in, the matrix cookies) and snapshotted; after every scenario the
+  engine compares the jar with the snapshot (`changed`) and makes the start anew if it differs;
 - HTTP and preflight caches are keyed by URL, and every scenario's URLs carry its own probe, so
   no entry made for one scenario can answer another (canary tests prove it).
 """
@@ -75,8 +75,7 @@ class Lane:
         # Only the https good (trustme, a throwaway CA) uses TLS: its certificate is not under test.
         self.context: BrowserContext = session.new_context(**{**(context_options or {}), "ignore_https_errors": True})
         self.page: Page = self.context.pages[0] if self.context.pages else self.context.new_page()
-        self.chromium = self.browser == "chromium"
-        self.network = ChromiumNetworkLog.attach(self.page) if self.chromium else None
+        self.network = ChromiumNetworkLog.attach(self.page) if self.browser == "chromium" else None
         self._jar: list[tuple[Any, ...]] = []
 
     def begin(self, start: Start) -> None:

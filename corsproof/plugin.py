@@ -39,9 +39,8 @@ CONNECT_ENV = "CORSPROOF_CONNECT"
 _BROWSERS_RUN = pytest.StashKey[dict[str, dict[str, object]]]()  # BrowserInfo per "browser/profile"
 _CELLS = pytest.StashKey[list[report.Cell]]()
 _ENGINE = pytest.StashKey[ScenarioEngine]()
-_TRACE = pytest.StashKey[Path]()
-# Slow lane: the starts of the selected slow scenarios, per browser; their contexts, made when the
-# browser's first lane starts, and when (time.monotonic()).
+# Slow lane: the starts of the selected slow scenarios, per browser; their contexts, made as the
+# run starts, and when (time.monotonic()).
 _AGED_STARTS = pytest.StashKey[set[tuple[str, Start]]]()
 _AGING = pytest.StashKey[dict[tuple[str, Start], tuple[Lane, float]]]()
 
@@ -125,9 +124,9 @@ class _LaneGroups:
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
-            params = _params(item)
-            if "browser_name" in params and "cookie_profile" in params:
-                item.add_marker(pytest.mark.xdist_group(f"{params['browser_name']}-{params['cookie_profile'].value}"))
+            lane = _lane_of(item)
+            if lane is not None:
+                item.add_marker(pytest.mark.xdist_group(lane))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -255,12 +254,11 @@ def _compare_with_baseline(
     except report.ReportError as error:
         terminalreporter.write_line(f"corsproof baseline: {error}", red=True)
         return set()
-    old = cli.subset(old, built)
-    lines = cli.changes(old, built)
-    for line in lines:
+    changed = cli.changes(cli.subset(old, built), built)
+    for line in changed.values():
         terminalreporter.write_line(f"corsproof baseline: changed: {line}", yellow=True)
-    terminalreporter.write_line(f"corsproof baseline: {len(lines)} cells changed since {baseline}")
-    return cli.changed_cells(old, built)
+    terminalreporter.write_line(f"corsproof baseline: {len(changed)} cells changed since {baseline}")
+    return set(changed)
 
 
 @pytest.fixture(scope="session")
@@ -280,26 +278,31 @@ def https_good(sites: Sites) -> Iterator[str]:
 def browser_session(
     playwright: Playwright, browser_name: str, cookie_profile: CookieProfile, pytestconfig: pytest.Config
 ) -> Iterator[BrowserSession]:
-    engine_type = getattr(playwright, browser_name)
-    try:
-        build = find_build(
-            cast(Engine, browser_name), engine_type.executable_path, pytestconfig.getoption("--browser-build")
-        )
-        traces = pytestconfig.stash[_ENGINE].trace_dir
-        headless = not pytestconfig.getoption("--headed")
-        session = BrowserSession(
-            engine_type,
-            build,
-            cookie_profile,
-            headless,
-            traces / "playwright" if traces else None,
-            pytestconfig.getoption("--connect"),
-        )
-    except BrowserUnavailable as error:
-        pytest.exit(f"corsproof: {error}", returncode=4)
+    session = _start_browser(playwright, browser_name, cookie_profile, pytestconfig)
     pytestconfig.stash[_BROWSERS_RUN][f"{browser_name}/{cookie_profile.value}"] = dataclasses.asdict(session.info)
     yield session
     session.close()
+
+
+def _start_browser(
+    playwright: Playwright, browser_name: str, profile: CookieProfile, config: pytest.Config
+) -> BrowserSession:
+    """A browser the way the run's options say (build, --headed, traces, --connect); a browser that
+    cannot be had ends the run in one line before any test."""
+    engine_type = getattr(playwright, browser_name)
+    traces = config.stash[_ENGINE].trace_dir
+    try:
+        build = find_build(cast(Engine, browser_name), engine_type.executable_path, config.getoption("--browser-build"))
+        return BrowserSession(
+            engine_type,
+            build,
+            profile,
+            headless=not config.getoption("--headed"),
+            traces_dir=traces / "playwright" if traces else None,
+            connect=config.getoption("--connect"),
+        )
+    except BrowserUnavailable as error:
+        pytest.exit(f"corsproof: {error}", returncode=4)
 
 
 @pytest.fixture(scope="session")
@@ -417,11 +420,7 @@ def _slow_lane(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> I
         sites: Sites = request.getfixturevalue("sites")
         profile = CookieProfile.parse((pytestconfig.getoption("--cookie-profile") or [CookieProfile.DEFAULT.value])[0])
         for browser in sorted({browser for browser, _ in starts}):
-            engine_type = getattr(playwright, browser)
-            build = find_build(
-                cast(Engine, browser), engine_type.executable_path, pytestconfig.getoption("--browser-build")
-            )
-            sessions.append(BrowserSession(engine_type, build, profile))
+            sessions.append(_start_browser(playwright, browser, profile, pytestconfig))
             for start in sorted((s for b, s in starts if b == browser), key=lambda s: s.label):
                 aged = Lane(sessions[-1], sites)
                 aged.begin(start)

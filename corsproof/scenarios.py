@@ -35,6 +35,8 @@ class Scenario(Protocol):
     def start(self) -> Start: ...
     @property
     def expect(self) -> Expectations: ...
+    @property
+    def page(self) -> str: ...  # the page it starts on, so a group navigates once per page
 
     def run(self, lane: Lane, probe: str) -> Observation: ...
 
@@ -98,6 +100,10 @@ class Fetch:
         redirects = isinstance(self.target, Lab) and "location" in self.target.params
         return self.where == "page" and not self.again and not cookie_setting and not redirects
 
+    @property
+    def page(self) -> str:
+        return self.client
+
     def page_url(self, lane: Lane) -> str:
         return lane.sites.url(self.client)
 
@@ -160,6 +166,10 @@ class Theft:
     source: str = ""  # "null": the theft runs in a sandboxed iframe
     start: Start = LOGGED_IN
 
+    @property
+    def page(self) -> str:
+        return f"{self.attacker_host}/{self.source}"
+
     def run(self, lane: Lane, probe: str) -> Observation:
         sites = lane.sites
         origin = f"http://{self.attacker_host}:{urlsplit(sites.origins.evil).port}"
@@ -199,6 +209,8 @@ class Forgery:
     expect: Expectations
     policy: str = "no-cors"  # good's policy, or a CSRF defence (servers/csrf.py)
     samesite: SameSite = "none"  # of the victim's session cookie
+
+    page = "evil"
 
     @property
     def start(self) -> Start:
@@ -240,6 +252,10 @@ class CookieRequest:
     how: str  # one of corsproof.requests.HOWS
     expect: Expectations
     start: Start = Start(matrix_cookies=True)
+
+    @property
+    def page(self) -> str:
+        return self.who
 
     def run(self, lane: Lane, probe: str) -> Observation:
         sites = lane.sites

@@ -34,7 +34,7 @@ def test_a_browser_server_gives_the_observations_of_local_browsers(tmp_path: Pat
     assert f"via {url}" in remote.stdout, "the remote run records where its browsers ran"
     old, new = report.load(tmp_path / "local" / "report.json"), report.load(tmp_path / "remote" / "report.json")
     assert len(new["cells"]) == len(old["cells"]) > 40
-    assert cli.changes(old, new) == []
+    assert cli.changes(old, new) == {}
 
 
 def test_the_server_process_group_is_gone_afterwards() -> None:
