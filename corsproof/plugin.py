@@ -262,15 +262,23 @@ def _compare_with_baseline(
 
 
 @pytest.fixture(scope="session")
-def sites() -> Iterator[Sites]:
+def _corsproof_sites() -> Iterator[Sites]:
+    """The run's sites. The plugin's own session fixtures ask for this name, not `sites`: a test
+    module may shadow `sites` with servers of its own in a narrower scope, and a session fixture
+    that asked for `sites` from such a module would fail with a ScopeMismatch."""
     with running_sites(client_extras=create_record_app) as running:
         yield running
 
 
 @pytest.fixture(scope="session")
-def https_good(sites: Sites) -> Iterator[str]:
+def sites(_corsproof_sites: Sites) -> Sites:
+    return _corsproof_sites
+
+
+@pytest.fixture(scope="session")
+def https_good(_corsproof_sites: Sites) -> Iterator[str]:
     """good over https, with a certificate from a throwaway CA (corsproof/tls.py)."""
-    with serve_https_good(sites) as origin:
+    with serve_https_good(_corsproof_sites) as origin:
         yield origin
 
 
@@ -344,7 +352,7 @@ def new_context(
 @pytest.fixture(scope="session")
 def lane(
     browser_session: BrowserSession,
-    sites: Sites,
+    _corsproof_sites: Sites,
     https_good: str,
     browser_context_args: dict[str, Any],
     pytestconfig: pytest.Config,
@@ -355,7 +363,7 @@ def lane(
     of a lane would hold every scenario of the run; a test's own page and context record theirs.
     """
     options = {k: v for k, v in browser_context_args.items() if not k.startswith("record_video")}
-    lane = Lane(browser_session, sites, https_good, options)
+    lane = Lane(browser_session, _corsproof_sites, https_good, options)
     tracing = pytestconfig.stash[_ENGINE].trace_dir is not None
     if tracing:
         lane.context.tracing.start(snapshots=False, sources=False)
@@ -417,7 +425,7 @@ def _slow_lane(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> I
     sessions: list[BrowserSession] = []
     if starts:
         playwright: Playwright = request.getfixturevalue("playwright")
-        sites: Sites = request.getfixturevalue("sites")
+        sites: Sites = request.getfixturevalue("_corsproof_sites")
         profile = CookieProfile.parse((pytestconfig.getoption("--cookie-profile") or [CookieProfile.DEFAULT.value])[0])
         for browser in sorted({browser for browser, _ in starts}):
             sessions.append(_start_browser(playwright, browser, profile, pytestconfig))
