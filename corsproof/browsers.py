@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from playwright.sync_api import Browser, BrowserContext, BrowserType, Error
 
+from corsproof.names import NameMap
 from corsproof.profiles import CookieProfile, firefox_prefs, write_chromium_profile
 
 Engine = Literal["chromium", "firefox"]
@@ -176,6 +177,9 @@ class BrowserSession:
     # A Playwright browser server (python -m playwright run-server) to run the browser on, instead
     # of launching it here: ws://HOST:PORT/.
     connect: str | None = None
+    # Where the browser finds names that are not loopback's (corsproof/names.py): the audit's
+    # look-alike origins.
+    name_map: NameMap | None = None
     browser: Browser = field(init=False)
     info: BrowserInfo = field(init=False)
     # Persistent profiles live under one directory per session, removed when the session closes:
@@ -216,6 +220,8 @@ class BrowserSession:
 
     def _launch_options(self) -> dict[str, Any]:
         options = self.build.launch_options(self.profile, self.headless)
+        if self.name_map is not None:
+            options = self.name_map.launch_options(self.build.engine, options)
         if self.traces_dir is not None:
             options["traces_dir"] = self.traces_dir
         return options

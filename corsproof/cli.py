@@ -3,6 +3,9 @@
 corsproof diff OLD.json NEW.json [--subset]
     the cells whose behaviour changed; exit 1 if any did, 0 if none, 2 if a report cannot be
     read. --subset: NEW ran only some browsers or profiles; compare the cells it has.
+corsproof audit TARGET --trusted ORIGIN... [--as ORIGIN] [--path PATH...] [--login-url URL | --cookie COOKIE]
+    attack an app from real browsers under look-alike origins (corsproof/audit/cli.py); exit 1
+    when an attacker origin reads or writes with the victim's cookies, 2 on a usage error
 corsproof tables REPORT FILE... [--check]
     rewrite the behaviour tables between <!-- table:NAME --> markers from REPORT; --check
     changes nothing and exits 1 if a file's tables differ
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from corsproof import report, report_html, tables
+from corsproof.audit import cli as audit_cli
 
 
 def changes(old: dict[str, Any], new: dict[str, Any]) -> dict[tuple[str, str, str, str], str]:
@@ -72,7 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     merge_command = report_commands.add_parser("merge", help="join the reports of shards into one")
     merge_command.add_argument("out", type=Path, help="folder for the merged report.json and report.html")
     merge_command.add_argument("reports", type=Path, nargs="+")
+    audit = commands.add_parser("audit", help="can another site read your users' data? (real browsers)")
+    audit_cli.add_arguments(audit)
     options = parser.parse_args(argv)
+    if options.command == "audit":
+        return audit_cli.main(options)
     if options.command == "report":
         return _merge(options.out, options.reports)
     if options.command == "tables":

@@ -29,6 +29,9 @@ class Flaw:
     name: str
     logic: str
     check: Callable[[str, Origins], bool]  # (request Origin, good's origins) -> trusted?
+    # The attacker class corsproof audit names this flaw by (corsproof/audit/attackers.py); ""
+    # where no attacker origin is trusted and the flaw shows in the trusted origins' answers.
+    audit_kind: str
     vary_origin: bool = True
 
 
@@ -41,46 +44,54 @@ def _host(origin: str) -> str:
 
 
 FLAWS: tuple[Flaw, ...] = (
-    Flaw("reflect-any", "echo whatever Origin arrives", lambda origin, o: True),
+    Flaw("reflect-any", "echo whatever Origin arrives", lambda origin, o: True, "unrelated"),
     Flaw(
         "trusted-null",
         "trust the origin `null` (meant for local files)",
         lambda origin, o: origin in ("null", o.thirdparty),
+        "null",
     ),
     Flaw(
         "suffix-match",
         f"host.endswith('{GOOD_HOST}'), meant for good's own names",
         lambda origin, o: _host(origin).endswith(GOOD_HOST),
+        "suffix",
     ),
     Flaw(
         "prefix-match",
         f"origin.startswith('http://{THIRDPARTY_HOST}')",
         lambda origin, o: origin.startswith(f"http://{THIRDPARTY_HOST}"),
+        "prefix",
     ),
     Flaw(
         "regex-no-end-anchor",
         r"re.match(r'https?://thirdparty\.localhost', origin): no $ at the end",
         lambda origin, o: re.match(r"https?://thirdparty\.localhost", origin) is not None,
+        "unanchored-pattern",
     ),
     Flaw(
         "substring",
         f"'{THIRDPARTY_HOST}' in origin",
         lambda origin, o: THIRDPARTY_HOST in origin,
+        "substring",
     ),
     Flaw(
         "reverse-substring",
         f"host in '{THIRDPARTY_HOST} {SIBLING_HOST}' (one string, not a list)",
         lambda origin, o: bool(_host(origin)) and _host(origin) in f"{THIRDPARTY_HOST} {SIBLING_HOST}",
+        "reverse-substring",
     ),
     Flaw(
         "unescaped-dot",
         r"re.fullmatch(r'http://app.good.localhost(:\d+)?', origin): the dots match any character",
         lambda origin, o: re.fullmatch(r"http://app.good.localhost(:\d+)?", origin) is not None,
+        "unescaped-dot",
     ),
     Flaw(
         "any-subdomain",
         f"host.endswith('.{GOOD_HOST}'): every subdomain of good is trusted",
         lambda origin, o: _host(origin).endswith(f".{GOOD_HOST}"),
+        "any-subdomain",
     ),
     Flaw(
         "special-characters",
@@ -88,16 +99,19 @@ FLAWS: tuple[Flaw, ...] = (
         lambda origin, o: (
             _host(origin).startswith(THIRDPARTY_HOST) and not _host(origin)[len(THIRDPARTY_HOST) :].startswith(".")
         ),
+        "special-characters",
     ),
     Flaw(
         "scheme-not-checked",
         "compare only host and port (origin.split('://')[1]), so http://thirdparty passes for https://thirdparty",
         lambda origin, o: origin.split("://", 1)[-1] == o.thirdparty.split("://", 1)[1],
+        "scheme-downgrade",
     ),
     Flaw(
         "no-vary-origin",
         "an exact allowlist, but cacheable answers carry the reflected Allow-Origin without Vary: Origin",
         lambda origin, o: origin in (o.thirdparty, o.sibling),
+        "",
         vary_origin=False,
     ),
 )

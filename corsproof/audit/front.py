@@ -1,0 +1,113 @@
+"""The audit's servers: every origin of an audit, served from two loopback ports.
+
+One plain and one TLS server (a certificate from a throwaway trustme CA; the browsers are told
+to accept it) answer for every name the browsers are led to (corsproof/names.py). A request for
+the app's own origin goes to the app, through the recorder; any other host gets the attacker's
+page. An app already running on this machine is reached through a reverse proxy that passes
+every request and answer on as they are, so that the recorder sees them too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import trustme
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from corsproof.audit.attackers import Origin
+from corsproof.audit.page import attacker_app
+from corsproof.names import NameMap
+from servers.field_values import RejectControlCharacters
+from servers.recorder import Recorder
+from servers.runner import ServerThread, bind_loopback_socket
+
+TARGET = "target"  # the recorder's name for the audited app
+
+
+class HostRouter:
+    """The app for requests whose Host is the app's origin; the attacker's page for any other."""
+
+    def __init__(self, app_origin: Origin, app: ASGIApp, attacker: ASGIApp) -> None:
+        self.authority = app_origin.host + (f":{app_origin.port}" if app_origin.port is not None else "")
+        self.scheme = app_origin.scheme
+        self.app = app
+        self.attacker = attacker
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        host = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1")
+        is_app = scope["type"] == "http" and scope["scheme"] == self.scheme and host == self.authority
+        await (self.app if is_app else self.attacker)(scope, receive, send)
+
+
+def reverse_proxy(upstream: str) -> ASGIApp:
+    """Pass each request to an app at upstream (a loopback URL) and its answer back, headers as
+    they are (Host included: the app sees the origin the browser used). Repeated headers such as
+    Set-Cookie stay separate."""
+    client = httpx.AsyncClient(base_url=upstream, follow_redirects=False, timeout=30)
+
+    async def proxy(scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        try:
+            answer = await client.request(
+                request.method,
+                request.url.path,
+                params=request.url.query,
+                headers=[(k, v) for k, v in request.headers.raw],
+                content=await request.body(),
+            )
+        except httpx.HTTPError as error:
+            response = Response(f"corsproof audit: {upstream} did not answer: {error}", status_code=502)
+        else:
+            response = Response(answer.content, status_code=answer.status_code)
+            response.raw_headers = [
+                (k, v)
+                for k, v in answer.headers.raw
+                if k.lower() not in (b"content-length", b"transfer-encoding", b"connection", b"content-encoding")
+            ] + [(b"content-length", str(len(answer.content)).encode())]
+        await response(scope, receive, send)
+
+    return proxy
+
+
+@dataclass(frozen=True)
+class Front:
+    names: NameMap
+    recorder: Recorder
+
+
+@contextlib.contextmanager
+def serve(app_origin: Origin, app: ASGIApp, names: list[str], ports: dict[str, list[int]]) -> Iterator[Front]:
+    """Serve the app at app_origin and the attacker's page under every other name until the block
+    ends. ports: the ports pages use, by scheme ({"https": [443, 8443], "http": [80]})."""
+    recorder = Recorder()
+    router = RejectControlCharacters(HostRouter(app_origin, recorder.middleware(TARGET, app), attacker_app))
+    # trustme refuses names that are not valid DNS names (a "_" in a label); the browsers are
+    # told to accept any certificate, so those names do without one.
+    certificate_names = [name for name in names if "_" not in name] or ["corsproof.test"]
+    certificate = trustme.CA().issue_cert(*certificate_names)
+    with tempfile.TemporaryDirectory(prefix="corsproof-audit-tls-") as folder:
+        certfile, keyfile = Path(folder) / "cert.pem", Path(folder) / "key.pem"
+        certificate.cert_chain_pems[0].write_to_path(certfile)
+        certificate.private_key_pem.write_to_path(keyfile)
+        plain = ServerThread("audit-http", router, bind_loopback_socket())
+        tls = ServerThread(
+            "audit-https", router, bind_loopback_socket(), ssl_certfile=str(certfile), ssl_keyfile=str(keyfile)
+        )
+        started: list[ServerThread] = []
+        try:
+            for server in (plain, tls):
+                server.start()
+                started.append(server)
+            local = {"http": plain.port, "https": tls.port}
+            mapped = {public: local[scheme] for scheme, used in ports.items() for public in used}
+            yield Front(NameMap(tuple(names), mapped), recorder)
+        finally:
+            for server in reversed(started):
+                server.stop()

@@ -1,0 +1,77 @@
+"""The attacker's page, served under every attacker origin of an audit (and each trusted origin,
+as the control). Its script makes the audit's requests the way an exploit would: fetch() with
+the victim's cookies, a preflighted PUT, a form POST, or any of them from a sandboxed iframe
+(Origin: null). It reports what the page's JavaScript could see; the server's record says the rest.
+"""
+
+from __future__ import annotations
+
+import html
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
+
+SCRIPT = """
+"use strict";
+window.audit = {
+  // What this page's JavaScript can see of fetch(url, init): read, or blocked (a TypeError,
+  // with no reason given to JS).
+  async probe(url, init) {
+    try {
+      const response = await fetch(url, init);
+      const body = await response.text();
+      return { outcome: "read", status: response.status, type: response.type, body: body.slice(0, 500) };
+    } catch (error) {
+      return { outcome: "blocked", error: `${error.name}: ${error.message}` };
+    }
+  },
+  async probeAll(fetches) {
+    const out = [];
+    for (const [url, init] of fetches) out.push(await window.audit.probe(url, init));
+    return out;
+  },
+  // The same requests from a sandboxed iframe, whose origin is opaque: its requests say Origin: null.
+  fromNull(fetches) {
+    return new Promise((resolve) => {
+      window.addEventListener("message", (event) => resolve(event.data), { once: true });
+      const frame = document.createElement("iframe");
+      frame.sandbox = "allow-scripts";
+      frame.srcdoc = `<script src="${location.origin}/corsproof-audit.js"></scr` + `ipt><script>
+        window.audit.probeAll(${JSON.stringify(fetches)}).then((r) => parent.postMessage(r, "*"));</scr` + `ipt>`;
+      document.body.append(frame);
+    });
+  },
+  // A cross-site form POST: a top-level navigation, the classic CSRF.
+  submit(action) {
+    const form = document.createElement("form");
+    form.method = "POST";
+    form.action = action;
+    const field = document.createElement("input");
+    field.name = "corsproof";
+    field.value = "audit";
+    form.append(field);
+    document.body.append(form);
+    form.submit();
+  },
+};
+"""
+
+_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>corsproof audit: attacker page</title>
+<script src="/corsproof-audit.js"></script></head>
+<body><h1>corsproof audit</h1><p>An attacker's page at <code>{origin}</code>.</p></body></html>"""
+
+
+async def attacker_app(scope: Scope, receive: Receive, send: Send) -> None:
+    """The page and its script, for any host name."""
+    request = Request(scope, receive)
+    response: Response
+    if request.url.path == "/corsproof-audit.js":
+        response = Response(SCRIPT, media_type="text/javascript")
+    elif request.url.path == "/":
+        origin = f"{request.url.scheme}://{request.headers.get('host', '')}"
+        response = HTMLResponse(_PAGE.format(origin=html.escape(origin)))
+    else:
+        response = PlainTextResponse("corsproof audit: the attacker's page is at /", status_code=404)
+    await response(scope, receive, send)

@@ -1,0 +1,88 @@
+"""The audit in a team's own test suite (a pytest11 entry point, loaded wherever corsproof is installed).
+
+    def test_no_other_site_reads_our_users_data(cors_audit):
+        cors_audit(app, trusted=["https://www.shop.example"], as_origin="https://api.shop.example",
+                   login_url="/login", paths=["/me"]).assert_no_leak()
+
+The fixture runs real Chromium and Firefox (stock or Playwright's builds, as corsproof finds them)
+and fails the test with the audit's table. Nothing heavy is imported until the fixture is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+
+@dataclass
+class AuditOutcome:
+    """An audit's findings, and one assertion."""
+
+    result: Any  # corsproof.audit.run.Result
+    lines: list[str]
+
+    @property
+    def leaks(self) -> list[Any]:
+        return list(self.result.leaks)
+
+    def assert_no_leak(self) -> None:
+        if self.leaks:
+            found = "\n".join(
+                f"  {f.attacker.origin} ({f.attacker.kind}) {f.probe} {f.path} in {f.browser} {f.profile}: {f.why}"
+                for f in self.leaks
+            )
+            raise AssertionError(f"corsproof audit: {len(self.leaks)} leaks\n{found}\n\n" + "\n".join(self.lines))
+
+
+@pytest.fixture(scope="session")
+def cors_audit(request: pytest.FixtureRequest) -> Iterator[Callable[..., AuditOutcome]]:
+    """Audit an ASGI app: cors_audit(app, trusted=[...], as_origin=..., login_url=... | cookie=...,
+    paths=[...], form_posts=[...], browsers=[...], profiles=[...]) -> AuditOutcome."""
+    from corsproof.audit import attackers
+    from corsproof.audit.attackers import Origin
+    from corsproof.audit.cli import DEFAULT_AS, DEFAULT_PROFILES, table
+    from corsproof.audit.run import Credentials, Plan, run
+    from corsproof.browsers import DRIVEN
+    from corsproof.profiles import CookieProfile
+
+    # Share pytest-playwright's Playwright when it runs: one sync Playwright per thread.
+    stack = contextlib.ExitStack()
+    try:
+        playwright = request.getfixturevalue("playwright")
+    except pytest.FixtureLookupError:
+        from playwright.sync_api import sync_playwright
+
+        playwright = stack.enter_context(sync_playwright())
+
+    def audit(
+        app: Any,
+        trusted: Sequence[str],
+        as_origin: str = DEFAULT_AS,
+        login_url: str | None = None,
+        cookie: str | None = None,
+        paths: Sequence[str] = ("/",),
+        form_posts: Sequence[str] = (),
+        browsers: Sequence[str] = DRIVEN,
+        profiles: Sequence[str] = tuple(p.value for p in DEFAULT_PROFILES),
+    ) -> AuditOutcome:
+        origin = Origin.parse(as_origin)
+        plan = Plan(
+            app=app,
+            app_origin=origin,
+            trusted=tuple(str(Origin.parse(t)) for t in trusted),
+            attackers=tuple(attackers.derive(str(origin), [str(Origin.parse(t)) for t in trusted])),
+            paths=tuple(paths),
+            form_posts=tuple(form_posts),
+            credentials=Credentials(login_url, cookie),
+            browsers=tuple(browsers),  # type: ignore[arg-type]
+            profiles=tuple(CookieProfile.parse(p) for p in profiles),
+        )
+        result = run(playwright, plan)
+        return AuditOutcome(result, table(result))
+
+    with stack:
+        yield audit

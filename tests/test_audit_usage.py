@@ -1,0 +1,109 @@
+"""corsproof audit: the attacker origins it derives, and bad input said in one line with exit 2.
+
+Every case here fails before a browser starts, except the login URL that sets no cookie, which
+only a browser can tell (Chromium alone: the message is the audit's, not the browser's).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from corsproof.audit.attackers import ATTACKER_DOMAIN, NotAnOrigin, Origin, derive
+
+
+def kinds(target: str, trusted: list[str]) -> dict[str, str]:
+    return {a.origin: a.kind for a in derive(target, trusted)}
+
+
+def test_every_class_is_derived_from_a_trusted_origin() -> None:
+    found = kinds("https://api.shop.example", ["https://www.shop.example"])
+    assert found == {
+        f"https://{ATTACKER_DOMAIN}": "unrelated",
+        "null": "null",
+        "https://evilshop.example": "suffix",
+        "https://corsproof-evil.shop.example": "any-subdomain",
+        f"https://www.shop.example.{ATTACKER_DOMAIN}": "prefix",
+        f"https://www.shop.example-{ATTACKER_DOMAIN}": "unanchored-pattern",
+        f"https://www.shop.example_.{ATTACKER_DOMAIN}": "special-characters",
+        f"https://evil-www.shop.example.{ATTACKER_DOMAIN}": "substring",
+        "https://hop.example": "reverse-substring",
+        "https://wwwxshop.example": "unescaped-dot",
+        "http://www.shop.example": "scheme-downgrade",
+        "https://www.shop.example:8443": "another-port",
+    }
+
+
+def test_no_attacker_is_trusted_or_the_app_itself() -> None:
+    trusted = ["https://www.shop.example", "http://www.shop.example", "https://www.shop.example:8443"]
+    origins = set(kinds("https://api.shop.example", trusted))
+    assert not origins & {*trusted, "https://api.shop.example"}
+
+
+def test_registrable_domains_follow_the_public_suffix_list() -> None:
+    # co.uk is a public suffix: the attacker's suffix look-alike is evilshop.co.uk, not evilco.uk.
+    assert "https://evilshop.co.uk" in kinds("https://api.shop.co.uk", ["https://www.shop.co.uk"])
+
+
+def test_an_address_gets_only_the_classes_that_need_no_name() -> None:
+    assert set(kinds("http://127.0.0.1:9000", ["http://127.0.0.1:3000"]).values()) == {
+        "unrelated",
+        "null",
+        "another-port",
+    }
+
+
+@pytest.mark.parametrize(
+    "text", ["example.com", "ftp://example.com", "https://example.com/path", "https://[::1", "https://u@example.com"]
+)
+def test_what_is_not_an_origin_is_refused_with_the_reason(text: str) -> None:
+    with pytest.raises(NotAnOrigin, match="is not an origin"):
+        Origin.parse(text)
+
+
+def audit(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "corsproof.cli", "audit", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["no_such_module:app", "--trusted", "https://a.example"], "TARGET 'no_such_module:app'"),
+        (["examples.shop_api:nope", "--trusted", "https://a.example"], "TARGET 'examples.shop_api:nope'"),
+        (["examples.shop_api:app", "--trusted", "www.shop.example"], "is not an origin"),
+        (["examples.shop_api:app", "--trusted", "https://a.example", "--as", "https://x/y"], "is not an origin"),
+        (["http://example.com:8000", "--trusted", "https://a.example"], "never sends traffic off the machine"),
+        (["examples.shop_api:app", "--trusted", "https://a.example", "--path", "me"], "must start with /"),
+        (
+            ["examples.shop_api:app", "--trusted", "https://a.example", "--login-url", "https://sso.example/login"],
+            "must be on the app's origin",
+        ),
+    ],
+)
+def test_bad_input_is_said_in_one_line_with_exit_2(args: list[str], says: str) -> None:
+    done = audit(*args)
+    assert done.returncode == 2, done.stderr
+    assert says in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_a_login_url_that_sets_no_cookie_is_said_and_exits_2() -> None:
+    args = ["examples.shop_api:app", "--as", "https://api.shop.example", "--trusted", "https://www.shop.example"]
+    done = audit(*args, "--login-url", "/me", "--browser", "chromium", "--cookie-profile", "default")
+    assert done.returncode == 2, done.stderr
+    assert "left the browser no cookie for https://api.shop.example" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_cookie_without_samesite_is_refused() -> None:
+    args = ["examples.shop_api:app", "--trusted", "https://www.shop.example", "--cookie", "shop_session=x; Secure"]
+    done = audit(*args, "--browser", "chromium", "--cookie-profile", "default")
+    assert done.returncode == 2 and "state SameSite=None, Lax or Strict" in done.stderr, done.stderr
