@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +108,27 @@ def test_a_cookie_without_samesite_is_refused() -> None:
     args = ["examples.shop_api:app", "--trusted", "https://www.shop.example", "--cookie", "shop_session=x; Secure"]
     done = audit(*args, "--browser", "chromium", "--cookie-profile", "default")
     assert done.returncode == 2 and "state SameSite=None, Lax or Strict" in done.stderr, done.stderr
+
+
+def test_an_app_already_running_here_is_audited_through_the_proxy(tmp_path: Path) -> None:
+    """The URL form of TARGET: the example app served by uvicorn on loopback, audited under its
+    public origin. The proxy passes the app's Set-Cookie and CORS answers on as they are, so the
+    audit finds what it finds in the imported app: the suffix look-alike reads /me."""
+    from examples.shop_api import app
+    from servers.runner import ServerThread, bind_loopback_socket
+
+    server = ServerThread("shop", app, bind_loopback_socket())
+    server.start()
+    try:
+        args = [f"http://127.0.0.1:{server.port}", "--as", "https://api.shop.example"]
+        args += ["--trusted", "https://www.shop.example", "--login-url", "/login", "--path", "/me"]
+        done = audit(
+            *args, "--browser", "chromium", "--cookie-profile", "third-party-allowed", "--report", str(tmp_path)
+        )
+    finally:
+        server.stop()
+    assert done.returncode == 1, done.stdout + done.stderr
+    row = next(
+        line for line in done.stdout.splitlines() if line.startswith("https://evilshop.example ") and "read /me" in line
+    )
+    assert row.split()[-1] == "LEAK", row
