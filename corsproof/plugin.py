@@ -21,7 +21,7 @@ from typing import Any, cast
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright
 
-from corsproof import cli, report, report_html, scenarios
+from corsproof import cli, report, report_html, scenarios, video
 from corsproof.browsers import BUILD_ENV, DRIVEN, BrowserInfo, BrowserSession, BrowserUnavailable, Engine, find_build
 from corsproof.engine import Engine as ScenarioEngine
 from corsproof.explain import create_record_app
@@ -42,6 +42,7 @@ _ENGINE = pytest.StashKey[ScenarioEngine]()
 # Slow lane: the starts of the selected slow scenarios, per browser; their contexts, made as the
 # run starts, and when (time.monotonic()).
 _AGED_STARTS = pytest.StashKey[set[tuple[str, Start]]]()
+_LENT_BROWSERS_PATH = pytest.StashKey[Path | None]()  # corsproof/video.py
 _AGING = pytest.StashKey[dict[tuple[str, Start], tuple[Lane, float]]]()
 
 
@@ -113,6 +114,12 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[_AGED_STARTS] = set()
     config.stash[_AGING] = {}
+    config.stash[_LENT_BROWSERS_PATH] = None
+    if config.getoption("--video", "off") != "off":
+        try:
+            config.stash[_LENT_BROWSERS_PATH] = video.lend_system_ffmpeg()
+        except video.NoFfmpeg as error:
+            raise pytest.UsageError(str(error)) from None
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_LaneGroups(), "corsproof-lane-groups")
 
@@ -132,6 +139,15 @@ class _LaneGroups:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _ENGINE in config.stash:
         config.stash[_ENGINE].discard_traces()
+    lent = config.stash.get(_LENT_BROWSERS_PATH, None)
+    if lent is not None:
+        shutil.rmtree(lent, ignore_errors=True)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if config.getoption("--video", "off") != "off" and "firefox" in config.option.browser:
+        return [video.FIREFOX_NOTE]
+    return []
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -3,8 +3,9 @@ says it is, in Chromium and Firefox, and the browser_context_args marker reaches
 engine corsproof does not drive is refused in one line before any test. Each case runs pytest on
 a small test file.
 
---video is passed on the same way, but recording needs Playwright's own ffmpeg build
-(`python -m playwright install ffmpeg`), which cannot be downloaded on this project's machines.
+--video records with Playwright's own ffmpeg or, where that cannot be downloaded (this project's
+machines), the system's (corsproof/video.py): Chromium's videos have frames; stock Firefox over
+WebDriver BiDi gives Playwright none, so its files stay empty, and the run says so in its header.
 """
 
 from __future__ import annotations
@@ -47,6 +48,35 @@ def test_device_reaches_every_page_in_both_browsers(run_with: pytest.Pytester) -
     for browser in ("chromium", "firefox"):
         # The Desktop Edge descriptor's user agent names Edge, whatever the engine really is.
         assert "Edg/" in (run_with.path / f"agent-{browser}.txt").read_text(), browser
+
+
+def test_video_is_recorded_in_chromium_and_said_to_be_empty_in_stock_firefox(run_with: pytest.Pytester) -> None:
+    result = run_with.runpytest_subprocess(
+        "-p",
+        "no:randomly",
+        "--browser",
+        "chromium",
+        "--browser",
+        "firefox",
+        "--cookie-profile",
+        "default",
+        "--video",
+        "on",
+        "--output",
+        str(run_with.path / "results"),
+        "--basetemp",
+        str(run_with.path / "tmp"),
+    )
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*Playwright records no frames from stock Firefox over WebDriver BiDi*"])
+    results = run_with.path / "results"
+    sizes = {
+        browser: [video.stat().st_size for video in results.rglob(f"*-{browser}/*.webm")]
+        for browser in ("chromium", "firefox")
+    }
+    assert len(sizes["chromium"]) == 1 and sizes["chromium"][0] > 0, sizes
+    # A finding about the tooling, asserted so that a Playwright that records Firefox is noticed.
+    assert sizes["firefox"] == [0], sizes
 
 
 def test_the_browser_context_args_marker_reaches_the_context(pytester: pytest.Pytester) -> None:
