@@ -29,21 +29,14 @@ def run_with(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
+def in_both_browsers(run_with: pytest.Pytester, *options: str) -> pytest.RunResult:
+    """Run the page test in Chromium and Firefox, default cookie profile, with pytest-playwright's options."""
+    both = ["--browser", "chromium", "--browser", "firefox", "--cookie-profile", "default"]
+    return run_with.runpytest_subprocess("-p", "no:randomly", *both, *options, "--basetemp", str(run_with.path / "tmp"))
+
+
 def test_device_reaches_every_page_in_both_browsers(run_with: pytest.Pytester) -> None:
-    result = run_with.runpytest_subprocess(
-        "-p",
-        "no:randomly",
-        "--browser",
-        "chromium",
-        "--browser",
-        "firefox",
-        "--cookie-profile",
-        "default",
-        "--device",
-        "Desktop Edge",
-        "--basetemp",
-        str(run_with.path / "tmp"),
-    )
+    result = in_both_browsers(run_with, "--device", "Desktop Edge")
     result.assert_outcomes(passed=2)
     for browser in ("chromium", "firefox"):
         # The Desktop Edge descriptor's user agent names Edge, whatever the engine really is.
@@ -51,22 +44,7 @@ def test_device_reaches_every_page_in_both_browsers(run_with: pytest.Pytester) -
 
 
 def test_video_is_recorded_in_chromium_and_said_to_be_empty_in_stock_firefox(run_with: pytest.Pytester) -> None:
-    result = run_with.runpytest_subprocess(
-        "-p",
-        "no:randomly",
-        "--browser",
-        "chromium",
-        "--browser",
-        "firefox",
-        "--cookie-profile",
-        "default",
-        "--video",
-        "on",
-        "--output",
-        str(run_with.path / "results"),
-        "--basetemp",
-        str(run_with.path / "tmp"),
-    )
+    result = in_both_browsers(run_with, "--video", "on", "--output", str(run_with.path / "results"))
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["*Playwright records no frames from stock Firefox over WebDriver BiDi*"])
     results = run_with.path / "results"
