@@ -17,17 +17,27 @@ from typing import Any
 @dataclass(frozen=True)
 class NameMap:
     """names: the host names to answer with loopback (Firefox needs them listed; Chromium maps every
-    name); ports: the port a page uses (443, 80, 8443...) -> the loopback port that serves it."""
+    name); ports: the port a page uses (443, 80, 8443...) -> the loopback port that serves it.
+    With no ports, every name leads to address instead, ports unchanged: how a browser on another
+    machine reaches the sites (--sites-host)."""
 
-    names: tuple[str, ...]
+    names: tuple[str, ...] = ()
     ports: Mapping[int, int] = field(default_factory=dict)
     address: str = "127.0.0.1"
 
+    @classmethod
+    def every_name_to(cls, address: str) -> NameMap:
+        return cls(address=address)
+
     def chromium_args(self) -> list[str]:
         rules = ", ".join(f"MAP *:{public} {self.address}:{local}" for public, local in sorted(self.ports.items()))
-        return [f"--host-resolver-rules={rules}"]
+        return [f"--host-resolver-rules={rules or f'MAP * {self.address}'}"]
 
     def firefox_prefs(self) -> dict[str, Any]:
+        if not self.ports:
+            # Measured with Firefox ESR 153: it sends *.localhost names there too, and such pages
+            # stay secure contexts that keep Secure cookies, as on loopback.
+            return {"network.dns.forceResolve": self.address}
         return {
             "network.dns.localDomains": ",".join(self.names),
             "network.socket.forcePort": ";".join(f"{public}={local}" for public, local in sorted(self.ports.items())),

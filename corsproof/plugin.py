@@ -27,6 +27,7 @@ from corsproof.engine import Engine as ScenarioEngine
 from corsproof.explain import create_record_app
 from corsproof.lane import LOGGED_OUT, Lane, Start, log_in
 from corsproof.model import Expect, Observation, ScenarioFailed, check
+from corsproof.names import NameMap
 from corsproof.pages import ClientPage
 from corsproof.profiles import CookieProfile
 from corsproof.tls import https_good as serve_https_good
@@ -36,6 +37,7 @@ from servers.sites import Sites, running_sites
 
 DEFAULT_BROWSERS = ["chromium", "firefox"]
 CONNECT_ENV = "CORSPROOF_CONNECT"
+SITES_HOST_ENV = "CORSPROOF_SITES_HOST"
 _BROWSERS_RUN = pytest.StashKey[dict[str, dict[str, object]]]()  # BrowserInfo per "browser/profile"
 _CELLS = pytest.StashKey[list[report.Cell]]()
 _ENGINE = pytest.StashKey[ScenarioEngine]()
@@ -73,6 +75,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get(CONNECT_ENV),
         help="run every browser on this Playwright browser server (python -m playwright run-server "
         f"--unsafe) instead of launching it here; env {CONNECT_ENV}",
+    )
+    group.addoption(
+        "--sites-host",
+        metavar="ADDRESS",
+        default=os.environ.get(SITES_HOST_ENV, "127.0.0.1"),
+        help="the address the sites listen on, reachable from the browsers (a browser server elsewhere); "
+        f"the browsers are told to find every *.localhost name there; env {SITES_HOST_ENV}",
     )
     group.addoption(
         "--shard",
@@ -278,11 +287,12 @@ def _compare_with_baseline(
 
 
 @pytest.fixture(scope="session")
-def _corsproof_sites() -> Iterator[Sites]:
+def _corsproof_sites(pytestconfig: pytest.Config) -> Iterator[Sites]:
     """The run's sites. The plugin's own session fixtures ask for this name, not `sites`: a test
     module may shadow `sites` with servers of its own in a narrower scope, and a session fixture
     that asked for `sites` from such a module would fail with a ScopeMismatch."""
-    with running_sites(client_extras=create_record_app) as running:
+    host = pytestconfig.getoption("--sites-host")
+    with running_sites(client_extras=create_record_app, host=host) as running:
         yield running
 
 
@@ -308,6 +318,12 @@ def browser_session(
     session.close()
 
 
+def _sites_map(config: pytest.Config) -> NameMap | None:
+    """Sites on loopback need no map: both browsers resolve *.localhost there by themselves."""
+    host: str = config.getoption("--sites-host")
+    return None if host == "127.0.0.1" else NameMap.every_name_to(host)
+
+
 def _start_browser(
     playwright: Playwright, browser_name: str, profile: CookieProfile, config: pytest.Config
 ) -> BrowserSession:
@@ -324,6 +340,7 @@ def _start_browser(
             headless=not config.getoption("--headed"),
             traces_dir=traces / "playwright" if traces else None,
             connect=config.getoption("--connect"),
+            name_map=_sites_map(config),
         )
     except BrowserUnavailable as error:
         pytest.exit(f"corsproof: {error}", returncode=4)

@@ -16,7 +16,7 @@ import trustme
 
 from servers.field_values import RejectControlCharacters
 from servers.good import create_good_app
-from servers.runner import ServerThread, bind_loopback_socket
+from servers.runner import ServerThread, bind_socket
 from servers.sites import Sites
 
 
@@ -30,7 +30,7 @@ def https_good(sites: Sites) -> Iterator[str]:
         certificate.private_key_pem.write_to_path(keyfile)
         app = sites.recorder.middleware("good", RejectControlCharacters(create_good_app(sites.origins, sites.good)))
         server = ServerThread(
-            "good-https", app, bind_loopback_socket(), ssl_certfile=str(certfile), ssl_keyfile=str(keyfile)
+            "good-https", app, bind_socket(sites.host), ssl_certfile=str(certfile), ssl_keyfile=str(keyfile)
         )
         server.start()
         try:

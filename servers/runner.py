@@ -20,11 +20,16 @@ STOP_DEADLINE_S = 10.0
 
 def bind_loopback_socket(port: int = 0) -> socket.socket:
     """A listening TCP socket on 127.0.0.1; port 0 lets the OS choose a free port."""
+    return bind_socket("127.0.0.1", port)
+
+
+def bind_socket(host: str, port: int = 0) -> socket.socket:
+    """A listening TCP socket on host (an IPv4 address); port 0 lets the OS choose a free port."""
     # proto=IPPROTO_TCP, not the default 0: asyncio sets TCP_NODELAY only on sockets that say
     # they are TCP, and without it every response waits ~40 ms for a delayed ACK (Nagle).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", port))
+    sock.bind((host, port))
     sock.listen(128)
     return sock
 

@@ -14,7 +14,7 @@ from servers.field_values import RejectControlCharacters
 from servers.good import GoodState, create_good_app
 from servers.origins import Origins
 from servers.recorder import Recorder
-from servers.runner import ServerThread, bind_loopback_socket
+from servers.runner import ServerThread, bind_socket
 
 SITE_NAMES = ("good", "sibling", "thirdparty", "evil")
 
@@ -33,6 +33,7 @@ class Sites:
     origins: Origins
     recorder: Recorder
     good: GoodState
+    host: str = "127.0.0.1"  # the address the sites listen on: what their names must lead to
 
     def url(self, site: str, path: str = "/") -> str:
         return self.origins.of(site) + path
@@ -46,12 +47,16 @@ class Sites:
 
 @contextlib.contextmanager
 def running_sites(
-    ports: dict[str, int] | None = None, client_extras: Callable[[Recorder], ASGIApp] | None = None
+    ports: dict[str, int] | None = None,
+    client_extras: Callable[[Recorder], ASGIApp] | None = None,
+    host: str = "127.0.0.1",
 ) -> Iterator[Sites]:
     """Serve every site on loopback until the block ends. ports: fixed ports, else the OS picks.
-    client_extras: an app mounted at /corsproof on each client site (thirdparty, evil, app.good)."""
+    client_extras: an app mounted at /corsproof on each client site (thirdparty, evil, app.good).
+    host: another address to listen on, for browsers on another machine (their *.localhost names
+    must then be led there: corsproof/names.py)."""
     ports = ports or {}
-    sockets = {name: bind_loopback_socket(ports.get(name, 0)) for name in SITE_NAMES}
+    sockets = {name: bind_socket(host, ports.get(name, 0)) for name in SITE_NAMES}
     origins = Origins.from_ports(**{name: sock.getsockname()[1] for name, sock in sockets.items()})
     recorder = Recorder()
     good = GoodState()
@@ -73,7 +78,7 @@ def running_sites(
         for server in servers:
             server.start()
             started.append(server)
-        yield Sites(origins=origins, recorder=recorder, good=good)
+        yield Sites(origins=origins, recorder=recorder, good=good, host=host)
     finally:
         for server in reversed(started):
             server.stop()

@@ -1,6 +1,10 @@
 """Browsers elsewhere: the same scenarios through a Playwright browser server give the same
 observations as browsers launched here, in Chromium and Firefox; a server that is not there is
-said in one line before any test; the server's process group is gone afterwards."""
+said in one line before any test; the server's process group is gone afterwards.
+
+The remote run is set up as it would run on another machine: the sites listen on another address
+(127.0.0.2, where no *.localhost name leads by itself) and the browsers are told to find every
+name there (--sites-host)."""
 
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ def test_a_browser_server_gives_the_observations_of_local_browsers(tmp_path: Pat
     assert local.returncode == 0, local.stdout[-2000:]
     with browser_server() as server:
         url = server.url
-        remote = run_suite(*SLICE, "--report", str(tmp_path / "remote"), "--connect", url)
+        remote = run_suite(*SLICE, "--report", str(tmp_path / "remote"), "--connect", url, "--sites-host", "127.0.0.2")
     assert remote.returncode == 0, remote.stdout[-2000:]
     assert f"via {url}" in remote.stdout, "the remote run records where its browsers ran"
     old, new = report.load(tmp_path / "local" / "report.json"), report.load(tmp_path / "remote" / "report.json")
