@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from corsproof.audit import attackers
 from corsproof.requests import HOWS
 
 LANES = [(b, p) for b in ("chromium", "firefox") for p in ("default", "third-party-allowed", "third-party-blocked")]
@@ -136,11 +137,19 @@ def attacks(data: dict[str, Any]) -> str:
     )
 
 
+def audit_classes(data: dict[str, Any]) -> str:
+    """The attacker origins corsproof audit derives, for the README's example (from the code, not a report)."""
+    found = attackers.derive("https://api.shop.example", ["https://www.shop.example"])
+    rows = [[a.kind, f"`{a.origin}`", a.beats.replace("|", "\\|"), a.needs or "a domain of their own"] for a in found]
+    return _table(["class", "attacker origin", "beats a check that trusts…", "a real attacker needs"], rows)
+
+
 TABLES: dict[str, Callable[[dict[str, Any]], str]] = {
     "cookie-matrix": cookie_matrix,
     "cookie-matrix-thirdparty": lambda data: cookie_matrix(data, ("thirdparty",)),
     "csrf": csrf,
     "attacks": attacks,
+    "audit-classes": audit_classes,
 }
 _MARKED = re.compile(r"(<!-- table:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(\n<!-- /table:(?P=name) -->)", re.S)
 
