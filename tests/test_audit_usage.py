@@ -113,7 +113,9 @@ def test_a_cookie_without_samesite_is_refused() -> None:
 def test_an_app_already_running_here_is_audited_through_the_proxy(tmp_path: Path) -> None:
     """The URL form of TARGET: the example app served by uvicorn on loopback, audited under its
     public origin. The proxy passes the app's Set-Cookie and CORS answers on as they are, so the
-    audit finds what it finds in the imported app: the suffix look-alike reads /me."""
+    audit finds what it finds in the imported app: the suffix look-alike reads /me, and each of two
+    cross-site form POSTs is carried out (the second from the attacker's page again, not from the
+    app's answer to the first)."""
     from examples.shop_api import app
     from servers.runner import ServerThread, bind_loopback_socket
 
@@ -122,6 +124,7 @@ def test_an_app_already_running_here_is_audited_through_the_proxy(tmp_path: Path
     try:
         args = [f"http://127.0.0.1:{server.port}", "--as", "https://api.shop.example"]
         args += ["--trusted", "https://www.shop.example", "--login-url", "/login", "--path", "/me"]
+        args += ["--form-post", "/orders", "--form-post", "/orders?again=1"]
         done = audit(
             *args, "--browser", "chromium", "--cookie-profile", "third-party-allowed", "--report", str(tmp_path)
         )
@@ -132,3 +135,7 @@ def test_an_app_already_running_here_is_audited_through_the_proxy(tmp_path: Path
         line for line in done.stdout.splitlines() if line.startswith("https://evilshop.example ") and "read /me" in line
     )
     assert row.split()[-1] == "LEAK", row
+    forms = [
+        line for line in done.stdout.splitlines() if line.startswith("https://evilshop.example ") and "form" in line
+    ]
+    assert [line.split("  ")[-1].strip() for line in forms] == ["carried out", "carried out"], forms

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.sync_api import sync_playwright
 from uvicorn.importer import ImportFromStringError, import_from_string
 
 from corsproof import report, report_html
@@ -185,8 +184,7 @@ def to_report(result: Result) -> dict[str, Any]:
 def main(options: argparse.Namespace) -> int:
     try:
         plan = plan_from(options)
-        with sync_playwright() as playwright:
-            result = run(playwright, plan)
+        result = run(plan)
     except (UsageError, AuditError, BrowserUnavailable) as error:
         print(f"corsproof audit: {error}", file=sys.stderr)
         return 2

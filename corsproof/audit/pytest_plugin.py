@@ -10,8 +10,7 @@ and fails the test with the audit's table. Nothing heavy is imported until the f
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +38,7 @@ class AuditOutcome:
 
 
 @pytest.fixture(scope="session")
-def cors_audit(request: pytest.FixtureRequest) -> Iterator[Callable[..., AuditOutcome]]:
+def cors_audit() -> Callable[..., AuditOutcome]:
     """Audit an ASGI app: cors_audit(app, trusted=[...], as_origin=..., login_url=... | cookie=...,
     paths=[...], form_posts=[...], browsers=[...], profiles=[...]) -> AuditOutcome."""
     from corsproof.audit import attackers
@@ -48,15 +47,6 @@ def cors_audit(request: pytest.FixtureRequest) -> Iterator[Callable[..., AuditOu
     from corsproof.audit.run import Credentials, Plan, run
     from corsproof.browsers import DRIVEN
     from corsproof.profiles import CookieProfile
-
-    # Share pytest-playwright's Playwright when it runs: one sync Playwright per thread.
-    stack = contextlib.ExitStack()
-    try:
-        playwright = request.getfixturevalue("playwright")
-    except pytest.FixtureLookupError:
-        from playwright.sync_api import sync_playwright
-
-        playwright = stack.enter_context(sync_playwright())
 
     def audit(
         app: Any,
@@ -81,8 +71,7 @@ def cors_audit(request: pytest.FixtureRequest) -> Iterator[Callable[..., AuditOu
             browsers=tuple(browsers),  # type: ignore[arg-type]
             profiles=tuple(CookieProfile.parse(p) for p in profiles),
         )
-        result = run(playwright, plan)
+        result = run(plan)
         return AuditOutcome(result, table(result))
 
-    with stack:
-        yield audit
+    return audit
