@@ -92,9 +92,11 @@ def test_a_reflected_origin_without_vary_is_noted(catalogue_audit: AuditOutcome)
 
 
 def test_the_scheme_downgrade_is_found_against_an_https_trusted_origin(cors_audit: Audit) -> None:
+    """Under the profile where cross-site leaks show (the catalogue audit covers the default one)."""
     app, cookie = audited_good(HTTPS_THIRDPARTY)
+    trusted = [HTTPS_THIRDPARTY.thirdparty]
     outcome = cors_audit(
-        app, trusted=[HTTPS_THIRDPARTY.thirdparty], as_origin=GOOD, cookie=cookie, paths=[SCHEME_CASE.path]
+        app, trusted=trusted, as_origin=GOOD, cookie=cookie, paths=[SCHEME_CASE.path], profiles=["third-party-allowed"]
     )
     for browser in ("chromium", "firefox"):
         assert "scheme-downgrade" in leaking_kinds(outcome, SCHEME_CASE.path, (browser, "third-party-allowed"))

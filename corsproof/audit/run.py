@@ -165,52 +165,56 @@ def _log_in(context: BrowserContext, plan: Plan) -> frozenset[str]:
     return names
 
 
-def _verdict(probe: Probe, seen: Observation, trusted: bool) -> tuple[str, bool, str, tuple[str, ...]]:
-    """(verdict, leak, why, notes) of one request, from the page's view and the app's record."""
-    requests = seen.requests
-    cookies = sorted(seen.cookies_sent())
-    carried = f"with the victim's cookies ({', '.join(cookies)})" if cookies else "without the victim's cookies"
-    notes: list[str] = []
-    for exchange in requests[-1:]:
+@dataclass(frozen=True)
+class Verdict:
+    name: str  # what the table shows
+    leak: bool  # the attacker read, or had a write carried out, with the victim's cookies
+    why: str
+
+
+def _notes(seen: Observation) -> tuple[str, ...]:
+    """What the app's answer says about its CORS policy whoever asked."""
+    for exchange in seen.requests[-1:]:
         allow_origin = exchange.response_header("access-control-allow-origin")
         if allow_origin == "*":
-            notes.append("Allow-Origin: * (any site reads what needs no cookie)")
-        elif allow_origin is not None and "origin" not in (exchange.response_header("vary") or "").lower():
-            notes.append(
-                "reflects the Origin without Vary: Origin (a shared cache may serve one origin's answer to another)"
+            return ("Allow-Origin: * (any site reads what needs no cookie)",)
+        if allow_origin is not None and "origin" not in (exchange.response_header("vary") or "").lower():
+            return (
+                "reflects the Origin without Vary: Origin (a shared cache may serve one origin's answer to another)",
             )
+    return ()
+
+
+def _verdict(probe: Probe, seen: Observation) -> Verdict:
+    """What one request of an attacker's page came to, from the page's view and the app's record."""
+    cookies = sorted(seen.cookies_sent())
+    carried = f"with the victim's cookies ({', '.join(cookies)})" if cookies else "without the victim's cookies"
+    read = seen.page is not None and seen.page.outcome == "read"
+    if not seen.requests:
+        if probe == "preflight":
+            return Verdict("stopped at preflight", False, plain_words(seen.derived_reason))
+        if probe == "form":
+            return Verdict("not sent", False, "the form's request never reached the app")
     if probe == "form":
-        if not requests:
-            return "not sent", False, "the form's request never reached the app", tuple(notes)
-        status = requests[-1].status
+        status = seen.requests[-1].status
         if cookies and status < 400:
-            return "carried out", not trusted, f"the app answered {status} to a cross-site POST {carried}", tuple(notes)
-        return (
-            f"refused ({status})" if status >= 400 else "no cookie",
-            False,
-            f"the app answered {status} {carried}",
-            tuple(notes),
+            return Verdict("carried out", True, f"the app answered {status} to a cross-site POST {carried}")
+        return Verdict(
+            f"refused ({status})" if status >= 400 else "no cookie", False, f"the app answered {status} {carried}"
         )
-    if probe == "preflight" and not requests:
-        return "stopped at preflight", False, plain_words(seen.derived_reason), tuple(notes)
-    if seen.page is not None and seen.page.outcome == "read":
-        if cookies:
-            what = "read the answer" if probe == "read" else "had its PUT carried out and read the answer"
-            return "LEAK" if not trusted else "read", not trusted, f"the page {what} {carried}", tuple(notes)
-        return (
-            "read, no cookie",
-            False,
-            f"the page read the answer, sent {carried}: the browser withheld them",
-            tuple(notes),
-        )
+    if read and cookies:
+        what = "read the answer" if probe == "read" else "had its PUT carried out and read the answer"
+        return Verdict("LEAK", True, f"the page {what} {carried}")
+    if read:
+        return Verdict("read, no cookie", False, f"the page read the answer, sent {carried}: the browser withheld them")
     if probe == "preflight" and cookies:
-        return (
-            "write, unread",
-            not trusted,
-            f"the PUT reached the app {carried}; the page could not read the answer",
-            tuple(notes),
-        )
-    return "blocked", False, plain_words(seen.derived_reason), tuple(notes)
+        return Verdict("write, unread", True, f"the PUT reached the app {carried}; the page could not read the answer")
+    return Verdict("blocked", False, plain_words(seen.derived_reason))
+
+
+def _as_trusted(verdict: Verdict) -> Verdict:
+    """A trusted origin's reads are what the app means to allow: no leak."""
+    return dataclasses.replace(verdict, name="read" if verdict.name == "LEAK" else verdict.name, leak=False)
 
 
 def _observe(
@@ -273,8 +277,14 @@ def _visit(
     findings = []
     for probe, path, result, exchanges in seen:
         observation = _observe(result, attacker.origin, exchanges, victim)
-        verdict, leak, why, notes = _verdict(probe, observation, attacker.kind == "trusted")
-        findings.append(Finding(attacker, probe, path, *lane, verdict, leak, why, observation, notes))
+        verdict = _verdict(probe, observation)
+        if attacker.kind == "trusted":
+            verdict = _as_trusted(verdict)
+        findings.append(
+            Finding(
+                attacker, probe, path, *lane, verdict.name, verdict.leak, verdict.why, observation, _notes(observation)
+            )
+        )
     return findings
 
 
