@@ -112,3 +112,16 @@ def test_the_fixture_fails_a_test_with_every_leak_and_the_table(catalogue_audit:
         in message
     )
     assert message.splitlines()[-1].startswith("http")  # the table's last row
+
+
+def test_chromium_and_corsproofs_own_check_agree_on_every_block(catalogue_audit: AuditOutcome) -> None:
+    """Chromium says why it blocked (DevTools); corsproof derives why from the app's record for
+    both browsers. On every request Chromium blocked in the audit, the two name the same reason."""
+    said = [f for f in catalogue_audit.result.findings if f.browser == "chromium" and f.seen.reason_known]
+    assert len(said) > 100
+    disagree = [
+        (f.attacker.origin, f.probe, f.path, f.seen.reason, f.seen.derived_reason)
+        for f in said
+        if f.seen.reason != f.seen.derived_reason
+    ]
+    assert not disagree, disagree[:10]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -24,6 +24,7 @@ from corsproof import cors_check
 from corsproof.audit import front
 from corsproof.audit.attackers import NULL, Attacker, Origin
 from corsproof.browsers import DRIVEN, BrowserSession, Engine, find_build
+from corsproof.devtools import ChromiumNetworkLog
 from corsproof.explain import plain_words
 from corsproof.model import Observation
 from corsproof.pages import FetchResult
@@ -192,7 +193,7 @@ def _verdict(probe: Probe, seen: Observation) -> Verdict:
     read = seen.page is not None and seen.page.outcome == "read"
     if not seen.requests:
         if probe == "preflight":
-            return Verdict("stopped at preflight", False, plain_words(seen.derived_reason))
+            return Verdict("stopped at preflight", False, _why_blocked(seen))
         if probe == "form":
             return Verdict("not sent", False, "the form's request never reached the app")
     if probe == "form":
@@ -209,7 +210,12 @@ def _verdict(probe: Probe, seen: Observation) -> Verdict:
         return Verdict("read, no cookie", False, f"the page read the answer, sent {carried}: the browser withheld them")
     if probe == "preflight" and cookies:
         return Verdict("write, unread", True, f"the PUT reached the app {carried}; the page could not read the answer")
-    return Verdict("blocked", False, plain_words(seen.derived_reason))
+    return Verdict("blocked", False, _why_blocked(seen))
+
+
+def _why_blocked(seen: Observation) -> str:
+    said = f" (Chromium: {seen.reason})" if seen.reason else ""
+    return plain_words(seen.derived_reason) + said
 
 
 def _as_trusted(verdict: Verdict) -> Verdict:
@@ -218,19 +224,31 @@ def _as_trusted(verdict: Verdict) -> Verdict:
 
 
 def _observe(
-    result: FetchResult | None, page_origin: str, exchanges: list[Exchange], victim: frozenset[str]
+    result: FetchResult | None,
+    page_origin: str,
+    exchanges: list[Exchange],
+    victim: frozenset[str],
+    chromium_reason: Callable[[], str | None] | None,
 ) -> Observation:
-    reason = (
-        cors_check.derive(exchanges, credentials=True) if result is not None and result.outcome == "blocked" else None
-    )
+    """The request as the model records it; chromium_reason: asks Chromium why it blocked (None
+    where the browser cannot say: Firefox, or a sandboxed frame, which reports to its own target)."""
+    blocked = result is not None and result.outcome == "blocked"
+    derived = cors_check.derive(exchanges, credentials=True) if blocked else None
+    known = blocked and chromium_reason is not None
     return Observation(
         page_origin=page_origin,
         page=result,
         exchanges=tuple(exchanges),
         watched=victim,
-        derived_reason=reason,
-        derived=reason is not None,
+        reason=chromium_reason() if known and chromium_reason is not None else None,
+        reason_known=known,
+        derived_reason=derived,
+        derived=derived is not None,
     )
+
+
+def _asker(network: ChromiumNetworkLog | None, url: str) -> Callable[[], str | None] | None:
+    return None if network is None else lambda: network.wait_for_cors_error(url)
 
 
 def _tagged(app: str, path: str, tag: str) -> str:
@@ -240,6 +258,7 @@ def _tagged(app: str, path: str, tag: str) -> str:
 
 def _visit(
     page: Page,
+    network: ChromiumNetworkLog | None,
     attacker: Attacker,
     plan: Plan,
     recorder: Any,
@@ -250,19 +269,21 @@ def _visit(
     app = str(plan.app_origin)
     # domcontentloaded: the page's one script runs before it; nothing else on the page matters.
     page.goto(attacker.page + "/", timeout=NAVIGATION_TIMEOUT_MS, wait_until="domcontentloaded")
-    planned: list[tuple[Probe, str, str]] = []
+    planned: list[tuple[Probe, str, str, str]] = []
     fetches: list[tuple[str, dict[str, Any]]] = []
     for path in plan.paths:
         for probe, init in (("read", READ), ("preflight", PREFLIGHTED)):
             tag = f"audit-{lane[0]}-{next(ids)}"
             url = _tagged(app, path, tag)
-            planned.append((probe, path, tag))  # type: ignore[arg-type]
+            planned.append((probe, path, tag, url))  # type: ignore[arg-type]
             fetches.append((url, init))
     script = "(f) => window.audit.fromNull(f)" if attacker.origin == NULL else "(f) => window.audit.probeAll(f)"
     results = [FetchResult(**r) for r in page.evaluate(script, fetches)]
-    seen: list[tuple[Probe, str, FetchResult | None, list[Exchange]]] = [
-        (probe, path, result, recorder.for_probe(tag))
-        for (probe, path, tag), result in zip(planned, results, strict=True)
+    # A sandboxed frame runs in a process of its own in Chromium, whose reasons reach another target.
+    said = network if attacker.origin != NULL else None
+    seen: list[tuple[Probe, str, FetchResult | None, list[Exchange], Callable[[], str | None] | None]] = [
+        (probe, path, result, recorder.for_probe(tag), _asker(said, url))
+        for (probe, path, tag, url), result in zip(planned, results, strict=True)
     ]
     if attacker.origin != NULL:  # a sandboxed frame without allow-forms cannot submit a form
         for index, path in enumerate(plan.form_posts):
@@ -273,10 +294,10 @@ def _visit(
             # page it answered with does not matter.
             with page.expect_navigation(timeout=NAVIGATION_TIMEOUT_MS, wait_until="commit"):
                 page.evaluate("(a) => window.audit.submit(a)", _tagged(app, path, tag))
-            seen.append(("form", path, None, recorder.for_probe(tag)))
+            seen.append(("form", path, None, recorder.for_probe(tag), None))
     findings = []
-    for probe, path, result, exchanges in seen:
-        observation = _observe(result, attacker.origin, exchanges, victim)
+    for probe, path, result, exchanges, ask in seen:
+        observation = _observe(result, attacker.origin, exchanges, victim, ask)
         verdict = _verdict(probe, observation)
         if attacker.kind == "trusted":
             verdict = _as_trusted(verdict)
@@ -319,9 +340,10 @@ def _run_engine(engine: Engine, plan: Plan, served: front.Front) -> tuple[list[F
                 try:
                     victim = _log_in(context, plan)
                     page = context.new_page()
+                    network = ChromiumNetworkLog.attach(page) if engine == "chromium" else None
                     lane = (engine, profile.value)
                     for attacker in plan.controls + plan.attackers:
-                        findings += _visit(page, attacker, plan, served.recorder, victim, lane, ids)
+                        findings += _visit(page, network, attacker, plan, served.recorder, victim, lane, ids)
                 finally:
                     context.close()
             finally:
