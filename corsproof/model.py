@@ -41,6 +41,11 @@ class Expect:
     status: int | None = None  # the status the target answered the request with
     transfers: int | None = None  # money transfers the target carried out
     text: str | None = None  # text the page shows afterwards (after a form's navigation)
+    # Cookies set by the scenario itself (a cross-site Set-Cookie): which the browser stored, which
+    # of them each request at the target carried, in order, and Chromium's refusals by cookie.
+    stored: frozenset[str] | None = None
+    cookies_each: tuple[frozenset[str], ...] | None = None
+    set_refusals: Mapping[str, tuple[str, ...]] | None = None
 
     @property
     def derived_reason(self) -> str | None:
@@ -88,6 +93,8 @@ class Observation:
     transfers: tuple[tuple[str, int], ...] = ()  # (to, amount) of each transfer the target carried out
     text: str | None = None
     error: str | None = None  # the run itself failed: what went wrong
+    stored: frozenset[str] | None = None  # the scenario's own cookies the browser kept (see Expect)
+    set_refusals: Mapping[str, tuple[str, ...]] | None = None  # Chromium: Set-Cookie refused, and why
     # The cookies this scenario left in the shared jar (set by a response it got), which the
     # engine then cleared and remade the group's start: no later scenario could see them.
     jar_changed: str | None = None
@@ -172,6 +179,16 @@ def check(label: str, expect: Expect, seen: Observation) -> None:
         )
     if expect.cookie_reasons is not None and seen.cookie_reasons is not None:
         differs("Chromium's reasons for withheld cookies", dict(expect.cookie_reasons), dict(seen.cookie_reasons))
+    if expect.stored is not None:
+        differs("cookies the browser stored", sorted(expect.stored), sorted(seen.stored or ()))
+    if expect.cookies_each is not None:
+        differs(
+            "cookies at the target, request by request",
+            [sorted(c) for c in expect.cookies_each],
+            [sorted(set(e.cookies) & seen.watched) for e in seen.requests],
+        )
+    if expect.set_refusals is not None and seen.set_refusals is not None:
+        differs("Chromium's refusals of Set-Cookie", dict(expect.set_refusals), dict(seen.set_refusals))
     if expect.status is not None:
         differs("status at the target", [expect.status] * len(seen.requests), [e.status for e in seen.requests])
     if expect.transfers is not None:

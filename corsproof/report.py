@@ -25,8 +25,14 @@ class ReportError(Exception):
 
 
 def behaviour(seen: Observation) -> dict[str, Any]:
-    """What the browser did, without the evidence: what a diff compares."""
-    return {
+    """What the browser did, without the evidence: what a diff compares. The cookies a scenario
+    set itself (stored, Chromium's refusals) appear only for the scenarios that set some."""
+    own_cookies: dict[str, Any] = {}
+    if seen.stored is not None:
+        own_cookies["stored"] = sorted(seen.stored)
+    if seen.set_refusals is not None:
+        own_cookies["set_refusals"] = {name: list(why) for name, why in sorted(seen.set_refusals.items())}
+    return own_cookies | {
         "page": seen.page.outcome if seen.page is not None else None,
         "cookies": sorted(seen.cookies_sent()),
         "preflights": len(seen.preflights),
@@ -117,7 +123,8 @@ def disagreements(rows: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
     differ = set()
     for row in rows:
         where = (row["area"], row["scenario"], row["profile"])
-        comparable = {k: v for k, v in row["behaviour"].items() if k != "reason"}  # only Chromium tells
+        # Only Chromium tells reasons.
+        comparable = {k: v for k, v in row["behaviour"].items() if k not in ("reason", "set_refusals")}
         if where in seen and seen[where] != comparable:
             differ.add(where)
         seen.setdefault(where, comparable)

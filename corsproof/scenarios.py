@@ -3,7 +3,8 @@
 - Fetch: a page on a client site (or an opaque-origin frame in it) calls fetch() on good;
 - Theft: evil's exploit page, under a look-alike host name, steals from good by a click;
 - Forgery: evil's page sends good a forged POST, by form or by fetch();
-- CookieRequest: a page asks good in one of eight ways (fetch, XHR, img, iframe, link, form).
+- CookieRequest: a page asks good in one of eight ways (fetch, XHR, img, iframe, link, form);
+- CrossSiteSet: good's answers to thirdparty's fetches set cookies: which are kept, and for whom.
 
 Each says where it starts from (a Start: logged in or not, which cookies) and what it expects per
 browser and cookie profile. run() makes the real requests and returns one Observation: what the
@@ -272,6 +273,41 @@ class CookieRequest:
             exchanges=tuple(sites.recorder.for_probe(probe)),
             watched=self.start.cookies,
             cookie_reasons=reasons,
+        )
+
+
+@dataclass(frozen=True)
+class CrossSiteSet:
+    """thirdparty's credentialed fetches get Set-Cookie from good (the CORS check passes): which
+    cookies the browser keeps, which thirdparty's next credentialed fetch carries to good, and which
+    good's own page then gets, top-level. Its cookies leave the jar changed: the engine remakes the
+    group's start after it, as after any scenario whose answer set a cookie."""
+
+    id: str
+    cookies: Mapping[str, str]  # name -> the cookie lab's attributes for it (servers/cookie_lab.py)
+    expect: Expectations
+    start: Start = LOGGED_OUT
+    page = "thirdparty"
+
+    def run(self, lane: Lane, probe: str) -> Observation:
+        sites = lane.sites
+        thirdparty = lane.open(sites.url("thirdparty")).page
+        refused: dict[str, tuple[str, ...]] = {}
+        for name, attributes in self.cookies.items():
+            url = sites.url("good", f"/cookie-lab/set?name={name}&{attributes}&probe={probe}-set")
+            thirdparty.evaluate("async url => { await fetch(url, {credentials: 'include'}); }", url)
+            if lane.network is not None:
+                refused.update({line.split("=", 1)[0]: why for line, why in lane.network.set_cookie_refusals(url)})
+        stored = frozenset(cookie["name"] for cookie in lane.context.cookies()) & frozenset(self.cookies)
+        echo = sites.url("good", f"/cookie-lab/echo?probe={probe}")
+        thirdparty.evaluate("async url => { await fetch(url, {credentials: 'include'}); }", echo)
+        thirdparty.goto(echo)  # good's own page, top-level: good's first-party cookies only
+        return Observation(
+            page_origin=sites.origins.thirdparty,
+            exchanges=tuple(sites.recorder.for_probe(probe)),
+            watched=frozenset(self.cookies),
+            stored=stored,
+            set_refusals=refused if lane.network is not None else None,
         )
 
 

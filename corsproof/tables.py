@@ -137,6 +137,37 @@ def attacks(data: dict[str, Any]) -> str:
     )
 
 
+# The cookies good's answers set on thirdparty's fetches (e2e/cookie_matrix_cases.py SET_CROSS_SITE).
+SET_LABELS = {
+    "x_none": "`SameSite=None; Secure`",
+    "x_partitioned": "`… ; Partitioned`",
+    "x_lax": "`SameSite=Lax; Secure`",
+    "x_unset": "no SameSite, `Secure`",
+}
+
+
+def _kept(cell: dict[str, Any], name: str) -> str:
+    """What became of one cookie set cross-site, in one lane."""
+    if name not in cell["behaviour"]["stored"]:
+        refused = cell["behaviour"].get("set_refusals", {}).get(name)
+        return "refused" + (f" (`{', '.join(refused)}`)" if refused else "")
+    read_back, first_party = (set(hop["cookies"]) for hop in cell["evidence"])
+    if name in first_party:
+        return "kept; good's own pages see it"
+    return "kept, partitioned: only thirdparty's requests carry it" if name in read_back else "kept, never sent"
+
+
+def cross_site_set(data: dict[str, Any]) -> str:
+    cells = _cells(data, "cookie_matrix")
+    header = ["cookie set cross-site"] + [f"{b} {p}" for b, p in LANES]
+    rows = [
+        [label]
+        + [_kept(cells[("cookie_matrix", "cookies-set-by-a-cross-site-response", b, p)], name) for b, p in LANES]
+        for name, label in SET_LABELS.items()
+    ]
+    return _table(header, rows)
+
+
 def audit_classes(data: dict[str, Any]) -> str:
     """The attacker origins corsproof audit derives, for the README's example (from the code, not a report)."""
     found = attackers.derive("https://api.shop.example", ["https://www.shop.example"])
@@ -150,6 +181,7 @@ TABLES: dict[str, Callable[[dict[str, Any]], str]] = {
     "csrf": csrf,
     "attacks": attacks,
     "audit-classes": audit_classes,
+    "cookies-set-cross-site": cross_site_set,
 }
 _MARKED = re.compile(r"(<!-- table:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(\n<!-- /table:(?P=name) -->)", re.S)
 

@@ -16,10 +16,10 @@ Total Cookie Protection (network.cookie.cookieBehavior 5); WPT cookies/samesite/
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from corsproof.model import ANY, Expect, Expectations, everywhere
-from corsproof.scenarios import CookieRequest
+from corsproof.scenarios import CookieRequest, CrossSiteSet
 
 # The matrix cookies (see servers/cookie_lab.py): each name says its attributes.
 NONE_SECURE = "none_secure"  # SameSite=None; Secure
@@ -184,28 +184,36 @@ SET_CROSS_SITE: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class SetCell:
+def set_cell(
+    stored: frozenset[str],
+    read_back: frozenset[str],
+    first_party: frozenset[str],
+    why: str,
+    chromium_refused: Reasons | None = None,
+) -> Expect:
     """After thirdparty's fetches set the x_ cookies: which the browser kept, which thirdparty's
     next credentialed request to good carries, which good's own top-level page then gets."""
+    return Expect(
+        why,
+        requests=2,
+        cookies=None,
+        stored=stored,
+        cookies_each=(read_back, first_party),
+        set_refusals=chromium_refused if chromium_refused is not None else {},
+    )
 
-    stored: frozenset[str]
-    read_back: frozenset[str]
-    first_party: frozenset[str]
-    why: str
-    chromium_refused: Reasons = field(default_factory=dict)  # Set-Cookie refusals, by cookie name
 
-
-SET_EXPECT: dict[tuple[str, str], SetCell] = {
-    ("chromium", "default"): SetCell(
-        frozenset({"x_partitioned"}),
-        frozenset({"x_partitioned"}),
-        NONE,
-        "third-party cookies blocked: only the Partitioned cookie is kept, in thirdparty's partition (CHIPS), "
-        "so it comes back to good from thirdparty but never to good's own pages",
-        {"x_none": ("UserPreferences",), "x_lax": ("UserPreferences",), "x_unset": ("UserPreferences",)},
-    ),
-    ("chromium", "third-party-allowed"): SetCell(
+CHROMIUM_WITHHELD = set_cell(
+    frozenset({"x_partitioned"}),
+    frozenset({"x_partitioned"}),
+    NONE,
+    "third-party cookies blocked (by default and by the setting): only the Partitioned cookie is kept, in "
+    "thirdparty's partition (CHIPS), so it comes back to good from thirdparty but never to good's own pages",
+    {"x_none": ("UserPreferences",), "x_lax": ("UserPreferences",), "x_unset": ("UserPreferences",)},
+)
+SET_EXPECT: Expectations = {
+    ("chromium", "default"): CHROMIUM_WITHHELD,
+    ("chromium", "third-party-allowed"): set_cell(
         frozenset({"x_none", "x_partitioned"}),
         frozenset({"x_none", "x_partitioned"}),
         frozenset({"x_none"}),
@@ -213,22 +221,24 @@ SET_EXPECT: dict[tuple[str, str], SetCell] = {
         "cannot be set from a cross-site request",
         {"x_lax": ("SchemefulSameSiteLax",), "x_unset": ("SchemefulSameSiteUnspecifiedTreatedAsLax",)},
     ),
-    ("firefox", "default"): SetCell(
+    ("firefox", "default"): set_cell(
         frozenset({"x_none", "x_partitioned", "x_unset"}),
         frozenset({"x_none", "x_partitioned", "x_unset"}),
         NONE,
         "Total Cookie Protection keeps every third-party cookie, partitioned under thirdparty: good sees them "
         "from thirdparty, never on its own pages; Lax cannot be set cross-site; unset counts as None",
     ),
-    ("firefox", "third-party-allowed"): SetCell(
+    ("firefox", "third-party-allowed"): set_cell(
         frozenset({"x_none", "x_partitioned", "x_unset"}),
         frozenset({"x_none", "x_partitioned", "x_unset"}),
         frozenset({"x_none", "x_unset"}),
         "cookieBehavior 0: None and unset cookies are kept unpartitioned and reach good's own pages; the "
         "Partitioned one stays in thirdparty's partition; Lax cannot be set cross-site",
     ),
+    ("chromium", "third-party-blocked"): CHROMIUM_WITHHELD,
+    ("firefox", "third-party-blocked"): set_cell(
+        NONE, NONE, NONE, "cookieBehavior 1 rejects every third-party cookie, Partitioned ones included"
+    ),
 }
-SET_EXPECT[("chromium", "third-party-blocked")] = SET_EXPECT[("chromium", "default")]
-SET_EXPECT[("firefox", "third-party-blocked")] = SetCell(
-    NONE, NONE, NONE, "cookieBehavior 1 rejects every third-party cookie, Partitioned ones included"
-)
+
+CROSS_SITE_SET = CrossSiteSet("cookies-set-by-a-cross-site-response", SET_CROSS_SITE, SET_EXPECT)
