@@ -135,6 +135,11 @@ def test_an_app_already_running_here_is_audited_through_the_proxy(tmp_path: Path
         line for line in done.stdout.splitlines() if line.startswith("https://evilshop.example ") and "read /me" in line
     )
     assert row.split()[-1] == "LEAK", row
+    # Each leak is said once more with why, and where.
+    assert (
+        "! https://evilshop.example (suffix) read /me: the page read the answer with the victim's cookies "
+        "(shop_session) [chromium third-party-allowed]" in done.stdout
+    ), done.stdout
     forms = [
         line for line in done.stdout.splitlines() if line.startswith("https://evilshop.example ") and "form" in line
     ]

@@ -164,6 +164,18 @@ def table(result: Result) -> list[str]:
     ]
 
 
+def why_leaked(result: Result) -> list[str]:
+    """Each leaking request once, with why and the browsers and profiles where it leaked."""
+    where: dict[tuple[str, str, str, str, str], list[str]] = {}
+    for f in result.leaks:
+        key = (f.attacker.origin, f.attacker.kind, f.probe, f.path, f.why)
+        where.setdefault(key, []).append(f"{f.browser} {f.profile}")
+    return [
+        f"! {origin} ({kind}) {probe} {path}: {why} [{', '.join(lanes)}]"
+        for (origin, kind, probe, path, why), lanes in where.items()
+    ]
+
+
 def to_report(result: Result) -> dict[str, Any]:
     cells = []
     for f in result.findings:
@@ -193,6 +205,8 @@ def main(options: argparse.Namespace) -> int:
     notes = sorted({f"{f.attacker.origin} {f.path}: {note}" for f in result.findings for note in f.notes})
     for note in notes:
         print(f"* {note}")
+    for line in why_leaked(result):
+        print(line)
     data = to_report(result)
     report.write(data, options.report / "report.json")
     report_html.write(data, options.report / "report.html")
