@@ -33,6 +33,7 @@ from corsproof.profiles import CookieProfile
 from corsproof.tls import https_good as serve_https_good
 from servers.good import SameSite
 from servers.recorder import Recorder
+from servers.runner import bind_socket
 from servers.sites import Sites, running_sites
 
 DEFAULT_BROWSERS = ["chromium", "firefox"]
@@ -123,6 +124,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[_AGED_STARTS] = set()
     config.stash[_AGING] = {}
+    _check_sites_host(config.getoption("--sites-host"))
     config.stash[_LENT_BROWSERS_PATH] = None
     if config.getoption("--video", "off") != "off":
         try:
@@ -316,6 +318,17 @@ def browser_session(
     pytestconfig.stash[_BROWSERS_RUN][f"{browser_name}/{cookie_profile.value}"] = dataclasses.asdict(session.info)
     yield session
     session.close()
+
+
+def _check_sites_host(host: str) -> None:
+    """An address the sites cannot listen on ends the run in one line, before any test."""
+    try:
+        bind_socket(host).close()
+    except (OSError, ValueError) as error:
+        raise pytest.UsageError(
+            f"--sites-host {host}: the sites cannot listen there ({error}); give an IPv4 address of this machine "
+            "that the browsers can reach"
+        ) from None
 
 
 def _sites_map(config: pytest.Config) -> NameMap | None:

@@ -53,3 +53,10 @@ def test_a_server_that_is_not_there_is_said_in_one_line_before_any_test() -> Non
     assert result.returncode == 4
     assert "no firefox from the browser server at ws://127.0.0.1:9/" in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_an_address_the_sites_cannot_listen_on_is_said_in_one_line_before_any_test() -> None:
+    result = run_suite("e2e/test_article.py", "--sites-host", "198.51.100.77")
+    assert result.returncode == 4
+    assert "--sites-host 198.51.100.77: the sites cannot listen there" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
