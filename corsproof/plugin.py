@@ -14,7 +14,7 @@ import tempfile
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -45,6 +45,7 @@ _ENGINE = pytest.StashKey[ScenarioEngine]()
 # Slow lane: the starts of the selected slow scenarios, per browser; their contexts, made as the
 # run starts, and when (time.monotonic()).
 _AGED_STARTS = pytest.StashKey[set[tuple[str, Start]]]()
+_MULTI_STEP = pytest.StashKey[tuple[Recorder, list[str]]]()  # a test's recorder and probes
 _LENT_BROWSERS_PATH = pytest.StashKey[Path | None]()  # corsproof/video.py
 _AGING = pytest.StashKey[dict[tuple[str, Start], tuple[Lane, float]]]()
 
@@ -573,7 +574,53 @@ def recorder(sites: Sites) -> Recorder:
 
 
 @pytest.fixture
-def new_probe(pytestconfig: pytest.Config) -> Callable[[], str]:
-    """Unique tokens for ?probe=, so a test finds its own requests in the server record."""
+def new_probe(
+    pytestconfig: pytest.Config, request: pytest.FixtureRequest, _corsproof_sites: Sites
+) -> Callable[[], str]:
+    """Unique tokens for ?probe=, so a test finds its own requests in the server record. The
+    probes are kept with the test: a multi-step test's exchanges become its cell of the report."""
     engine = pytestconfig.stash[_ENGINE]
-    return lambda: engine.new_probe("p")
+    made: list[str] = []
+    request.node.stash[_MULTI_STEP] = (_corsproof_sites.recorder, made)
+
+    def make() -> str:
+        made.append(engine.new_probe("p"))
+        return made[-1]
+
+    return make
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A browser test that drives the page itself (not a scenario) still becomes a cell of the
+    report: what reached good for its probes, in order, and whether its assertions held."""
+    test_report: pytest.TestReport = yield
+    kept = item.stash.get(_MULTI_STEP, None)
+    fixtures = getattr(item, "fixturenames", ())
+    scenario_test = "run_scenario" in fixtures or "run_aged" in fixtures
+    if call.when == "call" and kept is not None and "browser_name" in _params(item) and not scenario_test:
+        item.config.stash[_CELLS].append(_multi_step_cell(item, test_report, *kept))
+    return test_report
+
+
+def _multi_step_cell(
+    item: pytest.Item, outcome: pytest.TestReport, recorder: Recorder, probes: list[str]
+) -> report.Cell:
+    params = _params(item)
+    browser, profile = params["browser_name"], CookieProfile(params["cookie_profile"]).value
+    # The test's own parameters name its variant; the lane's are the cell's columns.
+    variant = item.callspec.id  # type: ignore[attr-defined]
+    for part in (profile, browser):
+        variant = variant.replace(part, "", 1)
+    variant = "-".join(filter(None, variant.split("-")))
+    name: str = item.originalname  # type: ignore[attr-defined]
+    docstring = (item.function.__doc__ or name).strip()  # type: ignore[attr-defined]
+    seen = Observation(page_origin="", exchanges=tuple(e for p in probes for e in recorder.for_probe(p)))
+    expect = Expect(docstring.split("\n")[0], page=None, preflights=None, requests=None, cookies=None)
+    area = item.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")  # type: ignore[attr-defined]
+    failure = outcome.longreprtext[:2000] if outcome.failed else None
+    return report.cell(
+        area, "MultiStep", name + (f"[{variant}]" if variant else ""), browser, profile, expect, seen, failure
+    )

@@ -31,7 +31,12 @@ Cells = dict[tuple[str, str, str, str], dict[str, Any]]
 
 
 def _cells(data: dict[str, Any], area: str) -> Cells:
-    return {(c["area"], c["scenario"], c["browser"], c["profile"]): c for c in data["cells"] if c["area"] == area}
+    """The area's scenario cells: the tables are about scenarios, not the multi-step tests."""
+    return {
+        (c["area"], c["scenario"], c["browser"], c["profile"]): c
+        for c in data["cells"]
+        if c["area"] == area and c["kind"] != "MultiStep"
+    }
 
 
 def _row(values: Iterable[str]) -> str:
