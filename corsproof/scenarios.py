@@ -291,17 +291,17 @@ class CrossSiteSet:
 
     def run(self, lane: Lane, probe: str) -> Observation:
         sites = lane.sites
-        thirdparty = lane.open(sites.url("thirdparty")).page
+        thirdparty = lane.open(sites.url("thirdparty"))
         refused: dict[str, tuple[str, ...]] = {}
         for name, attributes in self.cookies.items():
             url = sites.url("good", f"/cookie-lab/set?name={name}&{attributes}&probe={probe}-set")
-            thirdparty.evaluate("async url => { await fetch(url, {credentials: 'include'}); }", url)
+            thirdparty.fetch(url, {"credentials": "include"})
             if lane.network is not None:
                 refused.update({line.split("=", 1)[0]: why for line, why in lane.network.set_cookie_refusals(url)})
         stored = frozenset(cookie["name"] for cookie in lane.context.cookies()) & frozenset(self.cookies)
         echo = sites.url("good", f"/cookie-lab/echo?probe={probe}")
-        thirdparty.evaluate("async url => { await fetch(url, {credentials: 'include'}); }", echo)
-        thirdparty.goto(echo)  # good's own page, top-level: good's first-party cookies only
+        thirdparty.fetch(echo, {"credentials": "include"})
+        thirdparty.page.goto(echo)  # good's own page, top-level: good's first-party cookies only
         return Observation(
             page_origin=sites.origins.thirdparty,
             exchanges=tuple(sites.recorder.for_probe(probe)),

@@ -1,4 +1,5 @@
-"""good served over https too, with a certificate from a throwaway CA (trustme).
+"""good served over https too, with a certificate from a throwaway CA (trustme); the same
+certificates serve corsproof audit's https origins (corsproof/audit/front.py).
 
 Only the scheme-not-checked attack needs it: an https good whose origin check ignores the scheme
 trusts http://thirdparty, whose pages any network attacker can rewrite. It shares good's state
@@ -21,17 +22,23 @@ from servers.sites import Sites
 
 
 @contextlib.contextmanager
-def https_good(sites: Sites) -> Iterator[str]:
-    """Serve good over https (same host name, its own port) until the block ends; its origin."""
-    certificate = trustme.CA().issue_cert("good.localhost")
+def certificate_files(*names: str) -> Iterator[dict[str, str]]:
+    """A certificate for names from a throwaway CA, as uvicorn's ssl_certfile and ssl_keyfile,
+    in files that last until the block ends. The browsers are told to accept it."""
+    certificate = trustme.CA().issue_cert(*names)
     with tempfile.TemporaryDirectory(prefix="corsproof-tls-") as folder:
-        certfile, keyfile = Path(folder) / "good.pem", Path(folder) / "good.key"
+        certfile, keyfile = Path(folder) / "cert.pem", Path(folder) / "key.pem"
         certificate.cert_chain_pems[0].write_to_path(certfile)
         certificate.private_key_pem.write_to_path(keyfile)
+        yield {"ssl_certfile": str(certfile), "ssl_keyfile": str(keyfile)}
+
+
+@contextlib.contextmanager
+def https_good(sites: Sites) -> Iterator[str]:
+    """Serve good over https (same host name, its own port) until the block ends; its origin."""
+    with certificate_files("good.localhost") as tls:
         app = sites.recorder.middleware("good", RejectControlCharacters(create_good_app(sites.origins, sites.good)))
-        server = ServerThread(
-            "good-https", app, bind_socket(sites.host), ssl_certfile=str(certfile), ssl_keyfile=str(keyfile)
-        )
+        server = ServerThread("good-https", app, bind_socket(sites.host), **tls)
         server.start()
         try:
             yield f"https://good.localhost:{server.port}"

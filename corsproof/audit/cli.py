@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from uvicorn.importer import ImportFromStringError, import_from_string
 
 from corsproof import report, report_html
-from corsproof.audit import attackers, front
+from corsproof.audit import front
 from corsproof.audit.attackers import NotAnOrigin, Origin
 from corsproof.audit.run import AuditError, Credentials, Finding, Plan, Result, run
 from corsproof.browsers import DRIVEN, BrowserUnavailable
@@ -115,7 +115,6 @@ def plan_from(options: argparse.Namespace) -> Plan:
     try:
         app_origin = Origin.parse(options.as_origin)
         trusted = tuple(str(Origin.parse(origin)) for origin in options.trusted)
-        found = attackers.derive(str(app_origin), list(trusted))
     except NotAnOrigin as error:
         raise UsageError(str(error)) from None
     paths = tuple(options.path or ["/"]) + tuple(options.form_post)
@@ -130,7 +129,6 @@ def plan_from(options: argparse.Namespace) -> Plan:
         app=load_target(options.target),
         app_origin=app_origin,
         trusted=trusted,
-        attackers=tuple(found),
         paths=tuple(options.path or ["/"]),
         form_posts=tuple(options.form_post),
         credentials=Credentials(options.login_url, options.cookie),

@@ -10,13 +10,10 @@ every request and answer on as they are, so that the recorder sees them too.
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
-import trustme
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -24,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from corsproof.audit.attackers import Origin
 from corsproof.audit.page import attacker_app
 from corsproof.names import NameMap
+from corsproof.tls import certificate_files
 from servers.field_values import RejectControlCharacters
 from servers.recorder import Recorder
 from servers.runner import ServerThread, bind_loopback_socket
@@ -91,15 +89,9 @@ def serve(app_origin: Origin, app: ASGIApp, names: list[str], ports: dict[str, l
     # trustme refuses names that are not valid DNS names (a "_" in a label); the browsers are
     # told to accept any certificate, so those names do without one.
     certificate_names = [name for name in names if "_" not in name] or ["corsproof.test"]
-    certificate = trustme.CA().issue_cert(*certificate_names)
-    with tempfile.TemporaryDirectory(prefix="corsproof-audit-tls-") as folder:
-        certfile, keyfile = Path(folder) / "cert.pem", Path(folder) / "key.pem"
-        certificate.cert_chain_pems[0].write_to_path(certfile)
-        certificate.private_key_pem.write_to_path(keyfile)
+    with certificate_files(*certificate_names) as certificate:
         plain = ServerThread("audit-http", router, bind_loopback_socket())
-        tls = ServerThread(
-            "audit-https", router, bind_loopback_socket(), ssl_certfile=str(certfile), ssl_keyfile=str(keyfile)
-        )
+        tls = ServerThread("audit-https", router, bind_loopback_socket(), **certificate)
         started: list[ServerThread] = []
         try:
             for server in (plain, tls):

@@ -12,23 +12,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from servers.clients import STATIC_DIR
+
+# What a page's JavaScript can see of one fetch() is the sites' own client code's to say
+# (window.corsproof.probe in servers/static/client.js): the audit's pages load that file too.
+CLIENT_SCRIPT = (STATIC_DIR / "client.js").read_text()
+SCRIPTS = '<script src="/corsproof-client.js"></script><script src="/corsproof-audit.js"></script>'
 SCRIPT = """
 "use strict";
 window.audit = {
-  // What this page's JavaScript can see of fetch(url, init): read, or blocked (a TypeError,
-  // with no reason given to JS).
-  async probe(url, init) {
-    try {
-      const response = await fetch(url, init);
-      const body = await response.text();
-      return { outcome: "read", status: response.status, type: response.type, body: body.slice(0, 500) };
-    } catch (error) {
-      return { outcome: "blocked", error: `${error.name}: ${error.message}` };
-    }
-  },
   async probeAll(fetches) {
     const out = [];
-    for (const [url, init] of fetches) out.push(await window.audit.probe(url, init));
+    for (const [url, init] of fetches) out.push(await window.corsproof.probe(url, init));
     return out;
   },
   // The same requests from a sandboxed iframe, whose origin is opaque: its requests say Origin: null.
@@ -37,7 +32,8 @@ window.audit = {
       window.addEventListener("message", (event) => resolve(event.data), { once: true });
       const frame = document.createElement("iframe");
       frame.sandbox = "allow-scripts";
-      frame.srcdoc = `<script src="${location.origin}/corsproof-audit.js"></scr` + `ipt><script>
+      frame.srcdoc = `<script src="${location.origin}/corsproof-client.js"></scr` + `ipt>` +
+        `<script src="${location.origin}/corsproof-audit.js"></scr` + `ipt><script>
         window.audit.probeAll(${JSON.stringify(fetches)}).then((r) => parent.postMessage(r, "*"));</scr` + `ipt>`;
       document.body.append(frame);
     });
@@ -59,7 +55,7 @@ window.audit = {
 
 _PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>corsproof audit: attacker page</title>
-<script src="/corsproof-audit.js"></script></head>
+{scripts}</head>
 <body><h1>corsproof audit</h1><p>An attacker's page at <code>{origin}</code>.</p></body></html>"""
 
 
@@ -69,9 +65,11 @@ async def attacker_app(scope: Scope, receive: Receive, send: Send) -> None:
     response: Response
     if request.url.path == "/corsproof-audit.js":
         response = Response(SCRIPT, media_type="text/javascript")
+    elif request.url.path == "/corsproof-client.js":
+        response = Response(CLIENT_SCRIPT, media_type="text/javascript")
     elif request.url.path == "/":
         origin = f"{request.url.scheme}://{request.headers.get('host', '')}"
-        response = HTMLResponse(_PAGE.format(origin=html.escape(origin)))
+        response = HTMLResponse(_PAGE.format(origin=html.escape(origin), scripts=SCRIPTS))
     else:
         response = PlainTextResponse("corsproof audit: the attacker's page is at /", status_code=404)
     await response(scope, receive, send)

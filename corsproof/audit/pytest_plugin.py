@@ -41,7 +41,6 @@ class AuditOutcome:
 def cors_audit() -> Callable[..., AuditOutcome]:
     """Audit an ASGI app: cors_audit(app, trusted=[...], as_origin=..., login_url=... | cookie=...,
     paths=[...], form_posts=[...], browsers=[...], profiles=[...]) -> AuditOutcome."""
-    from corsproof.audit import attackers
     from corsproof.audit.attackers import Origin
     from corsproof.audit.cli import DEFAULT_AS, DEFAULT_PROFILES, table
     from corsproof.audit.run import Credentials, Plan, run
@@ -59,12 +58,10 @@ def cors_audit() -> Callable[..., AuditOutcome]:
         browsers: Sequence[str] = DRIVEN,
         profiles: Sequence[str] = tuple(p.value for p in DEFAULT_PROFILES),
     ) -> AuditOutcome:
-        origin = Origin.parse(as_origin)
         plan = Plan(
             app=app,
-            app_origin=origin,
+            app_origin=Origin.parse(as_origin),
             trusted=tuple(str(Origin.parse(t)) for t in trusted),
-            attackers=tuple(attackers.derive(str(origin), [str(Origin.parse(t)) for t in trusted])),
             paths=tuple(paths),
             form_posts=tuple(form_posts),
             credentials=Credentials(login_url, cookie),

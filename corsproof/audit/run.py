@@ -11,6 +11,7 @@ victim's cookies.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +23,7 @@ from playwright.sync_api import BrowserContext, Error, Page, sync_playwright
 
 from corsproof import cors_check
 from corsproof.audit import front
-from corsproof.audit.attackers import NULL, Attacker, Origin
+from corsproof.audit.attackers import NULL, Attacker, Origin, derive
 from corsproof.browsers import DRIVEN, BrowserSession, Engine, find_build
 from corsproof.devtools import ChromiumNetworkLog
 from corsproof.explain import plain_words
@@ -60,7 +61,6 @@ class Plan:
     app: Any  # the ASGI app
     app_origin: Origin
     trusted: tuple[str, ...]
-    attackers: tuple[Attacker, ...]
     paths: tuple[str, ...] = ("/",)
     form_posts: tuple[str, ...] = ()
     credentials: Credentials = Credentials()
@@ -68,6 +68,11 @@ class Plan:
     profiles: tuple[CookieProfile, ...] = (CookieProfile.DEFAULT, CookieProfile.THIRD_PARTY_ALLOWED)
     headless: bool = True
     browser_build: str = "auto"
+
+    @functools.cached_property
+    def attackers(self) -> tuple[Attacker, ...]:
+        """The attacker origins, derived from the app's origin and the trusted ones."""
+        return tuple(derive(str(self.app_origin), list(self.trusted)))
 
     @property
     def controls(self) -> tuple[Attacker, ...]:
