@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from playwright.sync_api import Browser, BrowserContext, BrowserType, Error
 
+from corsproof import bidi_socket
 from corsproof.names import NameMap
 from corsproof.profiles import CookieProfile, firefox_prefs, write_chromium_profile
 
@@ -182,6 +183,8 @@ class BrowserSession:
     name_map: NameMap | None = None
     browser: Browser = field(init=False)
     info: BrowserInfo = field(init=False)
+    # Why the driver's channel to the browser is slower than it could be (corsproof/bidi_socket.py).
+    driver_note: str | None = field(init=False, default=None)
     # Persistent profiles live under one directory per session, removed when the session closes:
     # Chromium still writes to a profile after its context's "close" event, so removing each
     # profile there leaves half-deleted directories behind.
@@ -209,6 +212,8 @@ class BrowserSession:
                     "python -m playwright run-server --host 127.0.0.1 --port <port> --unsafe"
                 ) from None
             raise _cannot_drive(self.build, error) from None
+        if self.connect is None and self.build.engine == "firefox" and self.build.build == "stock":
+            self.driver_note = bidi_socket.disable_nagle(self.build.executable)
         self.info = BrowserInfo(
             name=self.build.engine,
             version=self.browser.version,

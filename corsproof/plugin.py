@@ -46,6 +46,7 @@ _ENGINE = pytest.StashKey[ScenarioEngine]()
 # run starts, and when (time.monotonic()).
 _AGED_STARTS = pytest.StashKey[set[tuple[str, Start]]]()
 _MULTI_STEP = pytest.StashKey[tuple[Recorder, list[str]]]()  # a test's recorder and probes
+_DRIVER_NOTES = pytest.StashKey[set[str]]()  # why a browser's driver channel is slow (bidi_socket.py)
 _LENT_BROWSERS_PATH = pytest.StashKey[Path | None]()  # corsproof/video.py
 _AGING = pytest.StashKey[dict[tuple[str, Start], tuple[Lane, float]]]()
 
@@ -110,6 +111,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "on them, and no WebKit has been measured (nor can Playwright's WebKit be downloaded everywhere)."
         )
     config.stash[_BROWSERS_RUN] = {}
+    config.stash[_DRIVER_NOTES] = set()
     config.stash[_CELLS] = []
     seed = getattr(config.option, "randomly_seed", 0)
     tracing = config.getoption("--tracing", "off") != "off"
@@ -260,6 +262,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     browsers = config.stash[_BROWSERS_RUN]
     for name in sorted(browsers):
         terminalreporter.write_line(f"corsproof browser: {BrowserInfo(**browsers[name]).summary()}")  # type: ignore[arg-type]
+    notes: set[str] = config.stash[_DRIVER_NOTES]
+    for note in sorted(notes):
+        terminalreporter.write_line(f"corsproof driver: {note}", yellow=True)
     folder = config.getoption("--report")
     if folder and not hasattr(config, "workeroutput"):
         built = report.build(config.stash[_CELLS], [browsers[name] for name in sorted(browsers)])
@@ -317,6 +322,8 @@ def browser_session(
 ) -> Iterator[BrowserSession]:
     session = _start_browser(playwright, browser_name, cookie_profile, pytestconfig)
     pytestconfig.stash[_BROWSERS_RUN][f"{browser_name}/{cookie_profile.value}"] = dataclasses.asdict(session.info)
+    if session.driver_note is not None:
+        pytestconfig.stash[_DRIVER_NOTES].add(f"{browser_name}: {session.driver_note}")
     yield session
     session.close()
 
