@@ -48,8 +48,10 @@ def test_the_driver_connection_of_stock_firefox_has_nagle_off(browser_session: B
     if browser_session.build.build != "stock" or browser_session.connect is not None:
         pytest.fail("this test is about a stock Firefox launched here, which the run did not launch")
     assert browser_session.driver_note is None
-    (main,) = bidi_socket._main_processes(os.path.realpath(browser_session.build.executable))
-    assert _accepted_connections_nodelay(main) == [1]
+    launched = bidi_socket._main_processes(os.path.realpath(browser_session.build.executable))
+    assert launched, "no Firefox below this process"
+    for main in launched:  # this session's and any other this run launched (a lane of its own each)
+        assert _accepted_connections_nodelay(main) == [1]
 
 
 def test_a_browser_that_cannot_be_reached_is_said_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,10 +19,10 @@ from servers.clients import STATIC_DIR
 # file: a second script request per page cost the example's audit 4-5 s.
 _AUDIT = """
 window.audit = {
-  async probeAll(fetches) {
-    const out = [];
-    for (const [url, init] of fetches) out.push(await window.corsproof.probe(url, init));
-    return out;
+  // All at once, as an exploit may: each request has a URL of its own (its probe tag), so none can
+  // answer for another from a cache. (One after the other cost the catalogue audit ~1/5 more.)
+  probeAll(fetches) {
+    return Promise.all(fetches.map(([url, init]) => window.corsproof.probe(url, init)));
   },
   // The same requests from a sandboxed iframe, whose origin is opaque: its requests say Origin: null.
   fromNull(fetches) {
