@@ -128,8 +128,8 @@ class Engine:
         return True
 
     def _run_batch(self, lane: Lane, batch: list[Fetch], observations: dict[ScenarioKey, Observation]) -> bool:
-        """Fetches that cannot touch a cookie, from one page in one evaluate: a WebDriver BiDi round
-        trip that awaits a fetch costs ~50 ms in Firefox where the fetch costs ~8 ms. False (and
+        """Fetches that cannot touch a cookie, from one page in one evaluate: a round trip to the
+        browser that awaits a fetch costs ~12 ms where the fetch costs ~8 ms. False (and
         nothing kept) if the batch failed or the jar changed: then each runs alone."""
         began = time.perf_counter()
         probes = [self.new_probe(scenario.id) for scenario in batch]
