@@ -23,6 +23,7 @@ import errno
 import os
 import socket
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 _SYS_PIDFD_OPEN = 434  # the same number on every Linux architecture (the unified syscall table)
@@ -34,10 +35,11 @@ def disable_nagle(executable: str) -> str | None:
     from `executable`) that descend from this one. None when done, else why not, in one line."""
     if not sys.platform.startswith("linux"):
         return "the driver's socket keeps Nagle's algorithm (only Linux lends a process's socket)"
-    binary = os.path.realpath(executable)
     try:
-        for pid in _main_processes(binary):
-            _accepted_sockets_nodelay(pid)
+        for pid in main_processes(os.path.realpath(executable)):
+            with accepted_connections(pid) as connections:
+                for connection in connections:
+                    connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     except OSError as error:
         reason = os.strerror(error.errno) if error.errno else str(error)
         return (
@@ -47,9 +49,9 @@ def disable_nagle(executable: str) -> str | None:
     return None
 
 
-def _main_processes(binary: str) -> list[int]:
-    """The browser processes below this one whose parent is not the same browser (its content
-    processes are children of the main one)."""
+def main_processes(binary: str) -> list[int]:
+    """The processes below this one that run `binary` and whose parent does not (a browser's
+    content processes are children of its main one)."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -58,14 +60,14 @@ def _main_processes(binary: str) -> list[int]:
                 parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, IndexError, ValueError):
                 continue  # gone since the listing
-    mine = {os.getpid()}
-    changed = True
-    while changed:  # every descendant of this process
-        changed = False
-        for pid, parent in parents.items():
-            if parent in mine and pid not in mine:
-                mine.add(pid)
-                changed = True
+    children: dict[int, list[int]] = {}
+    for pid, parent in parents.items():
+        children.setdefault(parent, []).append(pid)
+    below, waiting = [], list(children.get(os.getpid(), []))
+    while waiting:
+        pid = waiting.pop()
+        below.append(pid)
+        waiting += children.get(pid, [])
 
     def runs_binary(pid: int) -> bool:
         try:
@@ -73,10 +75,13 @@ def _main_processes(binary: str) -> list[int]:
         except OSError:
             return False
 
-    return [pid for pid in mine if runs_binary(pid) and not runs_binary(parents[pid])]
+    return [pid for pid in below if runs_binary(pid) and not runs_binary(parents[pid])]
 
 
-def _accepted_sockets_nodelay(pid: int) -> None:
+@contextlib.contextmanager
+def accepted_connections(pid: int) -> Iterator[list[socket.socket]]:
+    """Copies of the TCP connections the process accepted (their local port is one it listens
+    on); an option set on a copy is set on the process's socket. The copies close on exit."""
     libc = ctypes.CDLL(None, use_errno=True)
     pidfd = libc.syscall(_SYS_PIDFD_OPEN, pid, 0)
     if pidfd < 0:
@@ -90,10 +95,9 @@ def _accepted_sockets_nodelay(pid: int) -> None:
                 copies.enter_context(borrowed)
                 if borrowed.family in (socket.AF_INET, socket.AF_INET6) and borrowed.type == socket.SOCK_STREAM:
                     tcp.append(borrowed)
-        listening = {s.getsockname()[1] for s in tcp if s.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)}
-        for borrowed in tcp:
-            if borrowed.getsockname()[1] in listening:  # the listener and the connections it accepted
-                borrowed.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        listens = {s: bool(s.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)) for s in tcp}
+        ports = {s.getsockname()[1] for s, listening in listens.items() if listening}
+        yield [s for s, listening in listens.items() if not listening and s.getsockname()[1] in ports]
 
 
 def _is_socket(fd: Path) -> bool:
