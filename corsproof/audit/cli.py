@@ -10,29 +10,21 @@ audit cannot run as asked.
 from __future__ import annotations
 
 import argparse
-import ipaddress
-import socket
 import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from uvicorn.importer import ImportFromStringError, import_from_string
-
 from corsproof import report, report_html
-from corsproof.audit import front
 from corsproof.audit.attackers import NotAnOrigin, Origin
 from corsproof.audit.run import AuditError, Credentials, Finding, Plan, Result, run
+from corsproof.audit.target import UsageError, load_target
 from corsproof.browsers import DRIVEN, BrowserUnavailable
 from corsproof.model import Expect
 from corsproof.profiles import CookieProfile
 
 DEFAULT_AS = "https://api.example.com"
 DEFAULT_PROFILES = (CookieProfile.DEFAULT, CookieProfile.THIRD_PARTY_ALLOWED)
-
-
-class UsageError(Exception):
-    """What is wrong with the command line, said so that it can be fixed."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -80,35 +72,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where report.json and report.html go",
     )
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return all(ipaddress.ip_address(info[4][0]).is_loopback for info in socket.getaddrinfo(host, None))
-    except (OSError, ValueError):
-        return False
-
-
-def load_target(target: str) -> Any:
-    """The ASGI app to audit: imported, or a proxy to a loopback URL; UsageError otherwise."""
-    if "://" in target:
-        parts = urlsplit(target)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UsageError(f"TARGET {target!r} is not an http(s) URL")
-        if not _is_loopback(parts.hostname):
-            raise UsageError(
-                f"TARGET {target!r} is not on this machine: an audit never sends traffic off the machine. "
-                "Run the app here and give its loopback URL (http://127.0.0.1:PORT), or give it as package.module:app"
-            )
-        return front.reverse_proxy(f"{parts.scheme}://{parts.netloc}")
-    if str(Path.cwd()) not in sys.path:
-        sys.path.insert(0, str(Path.cwd()))  # as uvicorn does: the app's package is found from here
-    try:
-        return import_from_string(target)
-    except ImportFromStringError as error:
-        raise UsageError(f"TARGET {target!r}: {error}") from None
-    except Exception as error:  # the app's own module failed while importing
-        raise UsageError(f"TARGET {target!r} failed to import: {type(error).__name__}: {error}") from None
 
 
 def plan_from(options: argparse.Namespace) -> Plan:

@@ -13,9 +13,6 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import httpx
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from corsproof.audit.attackers import Origin
@@ -42,36 +39,6 @@ class HostRouter:
         host = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1")
         is_app = scope["type"] == "http" and scope["scheme"] == self.scheme and host == self.authority
         await (self.app if is_app else self.attacker)(scope, receive, send)
-
-
-def reverse_proxy(upstream: str) -> ASGIApp:
-    """Pass each request to an app at upstream (a loopback URL) and its answer back, headers as
-    they are (Host included: the app sees the origin the browser used). Repeated headers such as
-    Set-Cookie stay separate."""
-    client = httpx.AsyncClient(base_url=upstream, follow_redirects=False, timeout=30)
-
-    async def proxy(scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        try:
-            answer = await client.request(
-                request.method,
-                request.url.path,
-                params=request.url.query,
-                headers=[(k, v) for k, v in request.headers.raw],
-                content=await request.body(),
-            )
-        except httpx.HTTPError as error:
-            response = Response(f"corsproof audit: {upstream} did not answer: {error}", status_code=502)
-        else:
-            response = Response(answer.content, status_code=answer.status_code)
-            response.raw_headers = [
-                (k, v)
-                for k, v in answer.headers.raw
-                if k.lower() not in (b"content-length", b"transfer-encoding", b"connection", b"content-encoding")
-            ] + [(b"content-length", str(len(answer.content)).encode())]
-        await response(scope, receive, send)
-
-    return proxy
 
 
 @dataclass(frozen=True)
