@@ -26,6 +26,7 @@ def test_every_class_is_derived_from_a_trusted_origin() -> None:
         "null": "null",
         "https://evilshop.example": "suffix",
         "https://corsproof-evil.shop.example": "any-subdomain",
+        "https://corsproofevil.shop.example": "word-subdomain",
         f"https://www.shop.example.{ATTACKER_DOMAIN}": "prefix",
         f"https://www.shop.example-{ATTACKER_DOMAIN}": "unanchored-pattern",
         f"https://www.shop.example_.{ATTACKER_DOMAIN}": "special-characters",
