@@ -8,7 +8,6 @@ loopback. Django's settings are process-global, so its apps are loaded in a subp
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -36,6 +35,7 @@ from corsproof.audit.target import (
 from corsproof.tls import certificate_files
 from servers.recorder import Recorder
 from servers.runner import ServerThread, bind_loopback_socket
+from tests.corpus.truth import run_coroutine
 
 T = TypeVar("T")
 DEADLINE_S = 20.0
@@ -81,7 +81,7 @@ async def echo_app(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(asyncio.wait_for(coroutine, DEADLINE_S))
+    return run_coroutine(coroutine, DEADLINE_S)
 
 
 async def get(app: ASGIApp, path: str, headers: dict[str, str] | None = None) -> httpx.Response:

@@ -97,11 +97,11 @@ def test_bad_input_is_said_in_one_line_with_exit_2(args: list[str], says: str) -
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
-def test_a_login_url_that_sets_no_cookie_is_said_and_exits_2() -> None:
+def test_a_login_url_that_does_not_log_in_is_said_and_exits_2() -> None:
     args = ["examples.shop_api:app", "--as", "https://api.shop.example", "--trusted", "https://www.shop.example"]
     done = audit(*args, "--login-url", "/me", "--browser", "chromium", "--cookie-profile", "default")
     assert done.returncode == 2, done.stderr
-    assert "left the browser no cookie for https://api.shop.example" in done.stderr
+    assert "the login URL https://api.shop.example/me answered 401" in done.stderr
     assert "Traceback" not in done.stderr
 
 
@@ -132,16 +132,46 @@ def test_an_app_already_running_here_is_audited_through_the_proxy(tmp_path: Path
     finally:
         server.stop()
     assert done.returncode == 1, done.stdout + done.stderr
-    row = next(
-        line for line in done.stdout.splitlines() if line.startswith("https://evilshop.example ") and "read /me" in line
-    )
-    assert row.split()[-1] == "LEAK", row
-    # Each leak is said once more with why, and where.
+    said = " ".join(done.stdout.split())  # the leak lines wrap at 100 columns
+    # Each leak is said once, with why and where.
     assert (
-        "! https://evilshop.example (suffix) read /me: the page read the answer with the victim's cookies "
-        "(shop_session) [chromium third-party-allowed]" in done.stdout
+        "! https://evilshop.example (suffix) read /me: the page read the answer (200) with the victim's credential "
+        "(shop_session) [chromium third-party-allowed]" in said
     ), done.stdout
-    forms = [
-        line for line in done.stdout.splitlines() if line.startswith("https://evilshop.example ") and "form" in line
+    for path in ("/orders", "/orders?again=1"):
+        assert f"! https://evilshop.example (suffix) form {path}: the app answered 200 to a cross-site POST" in said
+
+
+def test_an_internal_error_exits_3_with_one_line_and_the_traceback_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug of corsproof's own is not "leaks found" (1) nor "cannot audit as asked" (2): exit 3,
+    one line that says where the traceback went, and the traceback there."""
+    import argparse
+
+    from corsproof.audit import cli
+
+    def broken(plan: object) -> object:
+        raise RuntimeError("a bug in the audit")
+
+    monkeypatch.setattr(cli, "run", broken)
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    options = parser.parse_args(
+        ["examples.shop_api:app", "--trusted", "https://www.shop.example", "--login-url", "/login"]
+        + ["--report", str(tmp_path)]
+    )
+    assert cli.main(options) == 3
+    said = capsys.readouterr().err.strip().splitlines()
+    assert said == [
+        f"corsproof audit: internal error (RuntimeError: a bug in the audit); no verdict. The traceback is in "
+        f"{tmp_path / 'error.log'}"
     ]
-    assert [line.split("  ")[-1].strip() for line in forms] == ["carried out", "carried out"], forms
+    assert "Traceback" in (tmp_path / "error.log").read_text()
+
+
+def test_an_audit_without_a_login_refuses_to_run() -> None:
+    """Without the victim's credential nothing can be proven, so there is no verdict to give."""
+    done = audit("examples.shop_api:app", "--trusted", "https://www.shop.example", "--browser", "chromium")
+    assert done.returncode == 2, done.stderr
+    assert "no way to log the victim in" in done.stderr and "Traceback" not in done.stderr

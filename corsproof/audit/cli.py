@@ -2,29 +2,38 @@
 
 TARGET is an ASGI app (package.module:app), served on loopback under the origin --as names, or
 the URL of an app already running on this machine (loopback only: an audit never sends traffic
-off the machine), reached under that origin through a recording proxy. Exit status: 0 when no
-attacker origin could read or write with the victim's cookies, 1 when one could, 2 when the
-audit cannot run as asked.
+off the machine), reached under that origin through a recording proxy.
+
+Exit status: 0 no leak, proven (the victim's credential reached every private path from the
+app's own page in every browser and profile, and every attacker request was observed); 1 leaks;
+2 the audit cannot run as asked, or could not observe what it needed (one line says why); 3 an
+internal error (one line, and where the traceback is).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+import traceback
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from corsproof import report, report_html
-from corsproof.audit.attackers import NotAnOrigin, Origin
-from corsproof.audit.run import AuditError, Credentials, Finding, Plan, Result, run
+from corsproof.audit.attackers import NotAnOrigin, Origin, parse_trusted
+from corsproof.audit.login import Login, check_set_cookie, on_app
+from corsproof.audit.openapi import OpenApiError, OpenApiPaths, load_openapi, paths_from_openapi
+from corsproof.audit.run import AuditError, Plan, Result, run
 from corsproof.audit.target import UsageError, load_target
+from corsproof.audit.terminal import fold, leak_lines
 from corsproof.browsers import DRIVEN, BrowserUnavailable
 from corsproof.model import Expect
 from corsproof.profiles import CookieProfile
 
 DEFAULT_AS = "https://api.example.com"
 DEFAULT_PROFILES = (CookieProfile.DEFAULT, CookieProfile.THIRD_PARTY_ALLOWED)
+EXIT_CLEAN, EXIT_LEAKS, EXIT_CANNOT_AUDIT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,12 +58,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--form-post", action="append", default=[], metavar="PATH", help="a path a cross-site form may POST to (CSRF)"
     )
     parser.add_argument(
-        "--login-url", metavar="URL", help="a URL on the app that logs the browser in when visited (top-level)"
+        "--openapi",
+        metavar="FILE|PATH|URL",
+        help="read every GET path of the app's OpenAPI document (a JSON file, or a path such as /openapi.json)",
     )
     parser.add_argument(
+        "--openapi-writes", action="store_true", help="also POST to the document's POST paths (they change state)"
+    )
+    login = parser.add_argument_group("how the victim logs in (one of these)")
+    login.add_argument(
+        "--login-url", metavar="URL", help="a URL (or path) on the app that logs the browser in when visited"
+    )
+    login.add_argument(
+        "--login-form", metavar="URL", help="the app's login page: its form is filled with --field and submitted"
+    )
+    login.add_argument(
+        "--login-post", metavar="URL", help="a login the app's own page POSTs to (with --json or --data)"
+    )
+    login.add_argument(
+        "--storage-state", metavar="FILE", help="cookies from Playwright's context.storage_state(path=FILE)"
+    )
+    login.add_argument(
         "--cookie",
-        metavar="COOKIE",
-        help='the victim\'s cookie with its attributes: "session=...; SameSite=None; Secure"',
+        metavar="SET-COOKIE",
+        help='the session cookie as a whole Set-Cookie line, SameSite stated: "sid=...; Path=/; SameSite=None; Secure"',
+    )
+    login.add_argument(
+        "--login-script", metavar="MODULE:FUNCTION", help="a function given a Playwright page on the app's origin"
+    )
+    login.add_argument(
+        "--field", action="append", default=[], metavar="NAME=VALUE", help="a login form field (or --data field)"
+    )
+    login.add_argument("--data", action="append", default=[], metavar="NAME=VALUE", help="a --login-post form field")
+    login.add_argument("--json", metavar="JSON", help="a --login-post JSON body")
+    login.add_argument(
+        "--session-cookie",
+        metavar="NAME",
+        help="the cookie that is the credential (default: measured, by dropping each cookie the login set)",
     )
     parser.add_argument("--browser", action="append", choices=DRIVEN, help="chromium, firefox (default both)")
     parser.add_argument(
@@ -74,27 +114,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def plan_from(options: argparse.Namespace) -> Plan:
+def plan_from(options: argparse.Namespace) -> tuple[Plan, list[str]]:
+    """The audit the command line asks for, and notes on how its paths were chosen."""
     try:
         app_origin = Origin.parse(options.as_origin)
-        trusted = tuple(str(Origin.parse(origin)) for origin in options.trusted)
+        trusted = tuple(str(parse_trusted(origin)) for origin in options.trusted)
     except NotAnOrigin as error:
         raise UsageError(str(error)) from None
-    paths = tuple(options.path or ["/"]) + tuple(options.form_post)
-    for path in paths:
+    login = login_from(options, app_origin)
+    app = load_target(options.target)
+    reads: list[str] = list(options.path or [])
+    posts: list[str] = list(options.form_post)
+    notes: list[str] = []
+    if options.openapi is not None:
+        found = _openapi(options.openapi, app, app_origin)
+        reads += found.reads
+        notes += found.notes
+        if options.openapi_writes:
+            posts += [path for method, path in found.writes if method == "POST"]
+            others = sorted({f"{method} {path}" for method, path in found.writes if method != "POST"})
+            if others:
+                notes.append(f"{len(others)} writes other than POST are not sent (the audit's write is a PUT)")
+        elif found.writes:
+            notes.append(f"{len(found.writes)} write operations not tried: add --openapi-writes to POST to them")
+    for path in reads + posts:
         if not path.startswith("/"):
             raise UsageError(f"path {path!r} must start with /")
-    if options.login_url and "://" in options.login_url:
-        parts = urlsplit(options.login_url)
-        if f"{parts.scheme}://{parts.netloc}" != str(app_origin):
-            raise UsageError(f"--login-url {options.login_url!r} must be on the app's origin {app_origin} (or a path)")
-    return Plan(
-        app=load_target(options.target),
+    plan = Plan(
+        app=app,
         app_origin=app_origin,
         trusted=trusted,
-        paths=tuple(options.path or ["/"]),
-        form_posts=tuple(options.form_post),
-        credentials=Credentials(options.login_url, options.cookie),
+        paths=tuple(dict.fromkeys(reads or ["/"])),
+        form_posts=tuple(dict.fromkeys(posts)),
+        login=login,
+        session_cookie=options.session_cookie,
         browsers=tuple(options.browser or DRIVEN),
         profiles=tuple(CookieProfile(p) for p in options.cookie_profile)
         if options.cookie_profile
@@ -102,39 +155,66 @@ def plan_from(options: argparse.Namespace) -> Plan:
         headless=not options.headed,
         browser_build=options.browser_build,
     )
+    return plan, notes
 
 
-def _label(finding: Finding) -> str:
-    return f"{finding.verdict}" + (" *" if finding.notes else "")
+def _openapi(source: str, app: Any, app_origin: Origin) -> OpenApiPaths:
+    """The paths of the app's OpenAPI document: a file, or a path or URL on the app, asked of the
+    app itself (in-process, not through a browser: the document is not under test)."""
+
+    def fetch(url: str) -> bytes:
+        from starlette.testclient import TestClient
+
+        with TestClient(app, base_url=str(app_origin), raise_server_exceptions=False) as client:
+            answer = client.get(urlsplit(url).path or "/")
+        if answer.status_code != 200:
+            raise OpenApiError(f"--openapi {url}: the app answered {answer.status_code}")
+        return bytes(answer.content)
+
+    if source.startswith("/"):
+        source = str(app_origin) + source
+    elif "://" in source and not source.startswith(str(app_origin) + "/"):
+        raise UsageError(f"--openapi {source!r}: give a file, a path, or a URL on the app's origin {app_origin}")
+    try:
+        return paths_from_openapi(load_openapi(source, fetch), origin=str(app_origin))
+    except OpenApiError as error:
+        raise UsageError(str(error)) from None
 
 
-def table(result: Result) -> list[str]:
-    """One row per origin, request and path; a column per browser and cookie profile."""
-    lanes = list(dict.fromkeys((f.browser, f.profile) for f in result.findings))
-    rows: dict[tuple[str, str, str, str], dict[tuple[str, str], Finding]] = {}
-    for f in result.findings:
-        rows.setdefault((f.attacker.origin, f.attacker.kind, f.probe, f.path), {})[(f.browser, f.profile)] = f
-    head = ["origin", "class", "request", *(f"{b} {p}" for b, p in lanes)]
-    body = [
-        [origin, kind, f"{probe} {path}", *(_label(cells[lane]) if lane in cells else "-" for lane in lanes)]
-        for (origin, kind, probe, path), cells in rows.items()
-    ]
-    widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head))]
-    return [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in [head, *body]
-    ]
+def _pairs(values: list[str], option: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for value in values:
+        name, equals, given = value.partition("=")
+        if not equals or not name:
+            raise UsageError(f"{option} {value!r}: write NAME=VALUE")
+        pairs.append((name, given))
+    return tuple(pairs)
 
 
-def why_leaked(result: Result) -> list[str]:
-    """Each leaking request once, with why and the browsers and profiles where it leaked."""
-    where: dict[tuple[str, str, str, str, str], list[str]] = {}
-    for f in result.leaks:
-        key = (f.attacker.origin, f.attacker.kind, f.probe, f.path, f.why)
-        where.setdefault(key, []).append(f"{f.browser} {f.profile}")
-    return [
-        f"! {origin} ({kind}) {probe} {path}: {why} [{', '.join(lanes)}]"
-        for (origin, kind, probe, path, why), lanes in where.items()
-    ]
+def login_from(options: argparse.Namespace, app_origin: Origin) -> Login | None:
+    """The one way the victim logs in; UsageError for none that fits, or more than one."""
+    given = {
+        "url": options.login_url,
+        "form": options.login_form,
+        "post": options.login_post,
+        "storage-state": options.storage_state,
+        "cookie": options.cookie,
+        "script": options.login_script,
+    }
+    chosen = [(way, value) for way, value in given.items() if value is not None]
+    if len(chosen) > 1:
+        raise UsageError(f"log the victim in one way, not {len(chosen)}: {', '.join(w for w, _ in chosen)}")
+    if options.json is not None and options.data:
+        raise UsageError("--login-post takes --json or --data, not both")
+    if not chosen:
+        return None
+    way, value = chosen[0]
+    if way in ("url", "form", "post"):
+        on_app(app_origin, value, f"--login-{way}")
+    if way == "cookie":
+        check_set_cookie(value)
+    fields = _pairs(options.field, "--field") if way == "form" else _pairs(options.data, "--data")
+    return Login(way, value, fields, options.json if way == "post" else None)  # type: ignore[arg-type]
 
 
 def to_report(result: Result) -> dict[str, Any]:
@@ -149,38 +229,81 @@ def to_report(result: Result) -> dict[str, Any]:
         )
         expect = Expect(why, page=None, preflights=None, requests=None, cookies=None)
         scenario = f"{f.attacker.kind} {f.attacker.origin} {f.probe} {f.path}"
-        failure = f"{f.verdict}: {f.why}" if f.leak else None
+        failure = f"{f.verdict}: {f.why}" if f.leak or not f.observed else None
         cells.append(report.cell("audit", "Audit", scenario, f.browser, f.profile, expect, f.seen, failure))
     return report.build(cells, result.browsers)
 
 
 def main(options: argparse.Namespace) -> int:
+    """The audit, and its exit status; never a traceback on the terminal."""
     try:
-        plan = plan_from(options)
-        result = run(plan)
+        return _audit(options)
     except (UsageError, AuditError, BrowserUnavailable) as error:
         print(f"corsproof audit: {error}", file=sys.stderr)
-        return 2
-    for line in table(result):
+        return EXIT_CANNOT_AUDIT
+    except Exception as error:  # a bug of corsproof's own: said in one line, the traceback kept
+        log = _keep_traceback(options.report)
+        said = str(error).splitlines()[0] if str(error) else ""
+        print(
+            f"corsproof audit: internal error ({type(error).__name__}: {said}); no verdict. The traceback is in {log}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _keep_traceback(directory: Path) -> Path:
+    text = traceback.format_exc()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        log = directory / "error.log"
+        log.write_text(text)
+    except OSError:  # the report directory cannot be written: a file of its own, then
+        with tempfile.NamedTemporaryFile("w", prefix="corsproof-audit-", suffix=".log", delete=False) as file:
+            file.write(text)
+            log = Path(file.name)
+    return log
+
+
+def _audit(options: argparse.Namespace) -> int:
+    plan, plan_notes = plan_from(options)
+    result = run(plan)
+    for line in fold(result.findings):
         print(line)
-    notes = sorted({f"{f.attacker.origin} {f.path}: {note}" for f in result.findings for note in f.notes})
-    for note in notes:
+    for note in [*plan_notes, *result.notes]:
         print(f"* {note}")
-    for line in why_leaked(result):
+    answers = sorted({note for f in result.findings for note in f.notes})
+    for note in answers:
+        paths = sorted({f.path for f in result.findings if note in f.notes})
+        print(f"* {note}: {', '.join(paths[:3])}{f' and {len(paths) - 3} more paths' if len(paths) > 3 else ''}")
+    for line in leak_lines(result.leaks):
         print(line)
     data = to_report(result)
     report.write(data, options.report / "report.json")
     report_html.write(data, options.report / "report.html")
     leaks = result.leaks
     for what, probes in (
-        ("read or wrote with the victim's cookies", ("read", "preflight")),
+        ("read or wrote with the victim's credential", ("read", "preflight")),
         ("had a cross-site form POST carried out (CSRF)", ("form",)),
     ):
         found = sorted({f"{f.attacker.origin} ({f.attacker.kind})" for f in leaks if f.probe in probes})
         if found:
             print(f"corsproof audit: {len(found)} attacker origins {what}: {', '.join(found)}")
+    where = f"report: {options.report / 'report.json'}, {options.report / 'report.html'}"
+    if leaks:
+        print(f"corsproof audit: LEAKS FOUND ({len(leaks)} of {len(result.findings)} requests); {where}")
+        return EXIT_LEAKS
+    unobserved = result.unobserved
+    if unobserved:
+        first = unobserved[0]
+        print(
+            f"corsproof audit: no verdict: {len(unobserved)} of {len(result.findings)} requests could not be "
+            f"observed ({first.attacker.origin} in {first.browser} {first.profile}: {first.why}); {where}",
+            file=sys.stderr,
+        )
+        return EXIT_CANNOT_AUDIT
+    credentials = sorted({str(proof.credential) for proof in result.proofs.values()})
     print(
-        f"corsproof audit: {'LEAKS FOUND' if leaks else 'no leak'} ({len(leaks)} of {len(result.findings)} requests); "
-        f"report: {options.report / 'report.json'}, {options.report / 'report.html'}"
+        f"corsproof audit: no leak ({len(result.findings)} requests, every one observed; the victim's credential "
+        f"{' / '.join(credentials)} proven to reach every private path in every browser and profile); {where}"
     )
-    return 1 if leaks else 0
+    return EXIT_CLEAN

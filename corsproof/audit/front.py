@@ -3,8 +3,10 @@
 One plain and one TLS server (a certificate from a throwaway trustme CA; the browsers are told
 to accept it) answer for every name the browsers are led to (corsproof/names.py). A request for
 the app's own origin goes to the app, through the recorder; any other host gets the attacker's
-page. An app already running on this machine is reached through a reverse proxy that passes
-every request and answer on as they are, so that the recorder sees them too.
+page. One reserved path on the app's origin, /.corsproof-audit/, is the audit's own page there
+(corsproof/audit/page.py): a first-party page from which the victim logs in and the set-up is
+proven, as the app's own front-end would. An app already running on this machine is reached
+through a reverse proxy (corsproof/audit/target.py), so that the recorder sees it too.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from corsproof.audit.attackers import Origin
-from corsproof.audit.page import attacker_app
+from corsproof.audit.page import OWN_PAGE, attacker_app, own_page_app
 from corsproof.names import NameMap
 from corsproof.tls import certificate_files
 from servers.field_values import RejectControlCharacters
@@ -29,16 +31,22 @@ TARGET = "target"  # the recorder's name for the audited app
 class HostRouter:
     """The app for requests whose Host is the app's origin; the attacker's page for any other."""
 
-    def __init__(self, app_origin: Origin, app: ASGIApp, attacker: ASGIApp) -> None:
+    def __init__(self, app_origin: Origin, app: ASGIApp, attacker: ASGIApp, own_page: ASGIApp) -> None:
         self.authority = app_origin.host + (f":{app_origin.port}" if app_origin.port is not None else "")
         self.scheme = app_origin.scheme
         self.app = app
         self.attacker = attacker
+        self.own_page = own_page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         host = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1")
         is_app = scope["type"] == "http" and scope["scheme"] == self.scheme and host == self.authority
-        await (self.app if is_app else self.attacker)(scope, receive, send)
+        if not is_app:
+            await self.attacker(scope, receive, send)
+        elif scope["path"].startswith(OWN_PAGE):
+            await self.own_page(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 @dataclass(frozen=True)
@@ -48,11 +56,16 @@ class Front:
 
 
 @contextlib.contextmanager
-def serve(app_origin: Origin, app: ASGIApp, names: list[str], ports: dict[str, list[int]]) -> Iterator[Front]:
+def serve(
+    app_origin: Origin, app: ASGIApp, names: list[str], ports: dict[str, list[int]], set_cookie: str | None = None
+) -> Iterator[Front]:
     """Serve the app at app_origin and the attacker's page under every other name until the block
-    ends. ports: the ports pages use, by scheme ({"https": [443, 8443], "http": [80]})."""
+    ends. ports: the ports pages use, by scheme ({"https": [443, 8443], "http": [80]}); set_cookie:
+    a Set-Cookie line the own page's login answer carries (--cookie)."""
     recorder = Recorder()
-    router = RejectControlCharacters(HostRouter(app_origin, recorder.middleware(TARGET, app), attacker_app))
+    router = RejectControlCharacters(
+        HostRouter(app_origin, recorder.middleware(TARGET, app), attacker_app, own_page_app(set_cookie))
+    )
     # trustme refuses names that are not valid DNS names (a "_" in a label); the browsers are
     # told to accept any certificate, so those names do without one.
     certificate_names = [name for name in names if "_" not in name] or ["corsproof.test"]

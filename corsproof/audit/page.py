@@ -10,7 +10,7 @@ import html
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from servers.clients import STATIC_DIR
 
@@ -37,6 +37,18 @@ window.audit = {
   },
   // A cross-site form POST: a top-level navigation, the classic CSRF.
   submit(action) {
+    window.audit.form(action).submit();
+  },
+  // The same form POST from a sandboxed iframe allowed to submit forms: Origin null.
+  submitFromNull(action) {
+    const frame = document.createElement("iframe");
+    frame.sandbox = "allow-scripts allow-forms";
+    // In a body: the form needs one to be appended to.
+    frame.srcdoc = `<body><script src="${location.origin}/corsproof-audit.js"></scr` + `ipt><script>
+      window.audit.submit(${JSON.stringify(action)});</scr` + `ipt></body>`;
+    document.body.append(frame);
+  },
+  form(action) {
     const form = document.createElement("form");
     form.method = "POST";
     form.action = action;
@@ -45,7 +57,13 @@ window.audit = {
     field.value = "audit";
     form.append(field);
     document.body.append(form);
-    form.submit();
+    return form;
+  },
+  // On the app's own page: log in as the app's front-end would, by a same-origin request whose
+  // Set-Cookie lands first-party.
+  async logIn(url, init) {
+    const response = await fetch(url, { credentials: "include", redirect: "follow", ...init });
+    return { status: response.status, url: response.url };
   },
 };
 """
@@ -56,6 +74,35 @@ _PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>corsproof audit: attacker page</title>
 <script src="/corsproof-audit.js"></script></head>
 <body><h1>corsproof audit</h1><p>An attacker's page at <code>{origin}</code>.</p></body></html>"""
+
+
+# The audit's own page on the app's origin (corsproof/audit/front.py routes this path there, never
+# to the app): the script inline, so the app is asked for nothing but what the audit means to ask.
+OWN_PAGE = "/.corsproof-audit/"
+SET_COOKIE_PATH = OWN_PAGE + "set-cookie"
+_OWN = """<!doctype html>
+<html><head><meta charset="utf-8"><title>corsproof audit: the app's own page</title>
+<script>{script}</script></head>
+<body><h1>corsproof audit</h1><p>A page on the app's own origin: the victim logs in from here.</p></body></html>"""
+
+
+def own_page_app(set_cookie: str | None) -> ASGIApp:
+    """The own page, and its login answer: set_cookie (a whole Set-Cookie line) sent as the app
+    would send it, so that the browser itself parses Expires, Domain, Path, Partitioned..."""
+    page = _OWN.format(script=SCRIPT)
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        response: Response
+        if scope["path"] == SET_COOKIE_PATH and set_cookie is not None:
+            response = PlainTextResponse("corsproof audit: the victim's cookie")
+            response.raw_headers.append((b"set-cookie", set_cookie.encode("latin-1")))
+        elif scope["path"] == OWN_PAGE:
+            response = HTMLResponse(page)
+        else:
+            response = PlainTextResponse("corsproof audit: no such page", status_code=404)
+        await response(scope, receive, send)
+
+    return app
 
 
 async def attacker_app(scope: Scope, receive: Receive, send: Send) -> None:

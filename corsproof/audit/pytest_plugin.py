@@ -29,6 +29,14 @@ class AuditOutcome:
         return list(self.result.leaks)
 
     def assert_no_leak(self) -> None:
+        """Fail with every leak; also fail where a request could not be observed (no verdict is not
+        "no leak")."""
+        if self.result.unobserved:
+            first = self.result.unobserved[0]
+            raise AssertionError(
+                f"corsproof audit: {len(self.result.unobserved)} requests could not be observed, so there is no "
+                f"verdict ({first.attacker.origin} in {first.browser} {first.profile}: {first.why})"
+            )
         if self.leaks:
             found = "\n".join(
                 f"  {f.attacker.origin} ({f.attacker.kind}) {f.probe} {f.path} in {f.browser} {f.profile}: {f.why}"
@@ -39,11 +47,13 @@ class AuditOutcome:
 
 @pytest.fixture(scope="session")
 def cors_audit() -> Callable[..., AuditOutcome]:
-    """Audit an ASGI app: cors_audit(app, trusted=[...], as_origin=..., login_url=... | cookie=...,
-    paths=[...], form_posts=[...], browsers=[...], profiles=[...]) -> AuditOutcome."""
-    from corsproof.audit.attackers import Origin
-    from corsproof.audit.cli import DEFAULT_AS, DEFAULT_PROFILES, table
-    from corsproof.audit.run import Credentials, Plan, run
+    """Audit an ASGI app: cors_audit(app, trusted=[...], as_origin=..., login_url=... | cookie=... |
+    login=Login(...), paths=[...], form_posts=[...], browsers=[...], profiles=[...]) -> AuditOutcome."""
+    from corsproof.audit.attackers import Origin, parse_trusted
+    from corsproof.audit.cli import DEFAULT_AS, DEFAULT_PROFILES
+    from corsproof.audit.login import Login, check_set_cookie
+    from corsproof.audit.run import Plan, run
+    from corsproof.audit.terminal import fold
     from corsproof.browsers import DRIVEN
     from corsproof.profiles import CookieProfile
 
@@ -53,22 +63,30 @@ def cors_audit() -> Callable[..., AuditOutcome]:
         as_origin: str = DEFAULT_AS,
         login_url: str | None = None,
         cookie: str | None = None,
+        login: Login | None = None,
+        session_cookie: str | None = None,
         paths: Sequence[str] = ("/",),
         form_posts: Sequence[str] = (),
         browsers: Sequence[str] = DRIVEN,
         profiles: Sequence[str] = tuple(p.value for p in DEFAULT_PROFILES),
     ) -> AuditOutcome:
+        if cookie is not None:
+            check_set_cookie(cookie)
+            login = Login("cookie", cookie)
+        elif login_url is not None:
+            login = Login("url", login_url)
         plan = Plan(
             app=app,
             app_origin=Origin.parse(as_origin),
-            trusted=tuple(str(Origin.parse(t)) for t in trusted),
+            trusted=tuple(str(parse_trusted(t)) for t in trusted),
             paths=tuple(paths),
             form_posts=tuple(form_posts),
-            credentials=Credentials(login_url, cookie),
+            login=login,
+            session_cookie=session_cookie,
             browsers=tuple(browsers),  # type: ignore[arg-type]
             profiles=tuple(CookieProfile.parse(p) for p in profiles),
         )
         result = run(plan)
-        return AuditOutcome(result, table(result))
+        return AuditOutcome(result, fold(result.findings))
 
     return audit

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from http.cookies import SimpleCookie
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import httpx
 from a2wsgi import WSGIMiddleware
@@ -163,7 +164,18 @@ def middleware_answer(
         async with _client(target) as client:
             return await _ask(client, origin, method, preflight, path, request_headers, cookie)
 
-    return asyncio.run(run())
+    return run_coroutine(run())
+
+
+T = TypeVar("T")
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T], deadline_s: float = 60) -> T:
+    """Run coroutine to its end, within deadline_s, on an event loop of its own in a thread of its
+    own: Playwright's sync API runs a loop in the main thread while pytest-playwright's browsers
+    are open, and asyncio.run() refuses to start a second one there."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-truth") as pool:
+        return pool.submit(asyncio.run, asyncio.wait_for(coroutine, deadline_s)).result()
 
 
 async def _answers(client: httpx.AsyncClient, candidates: Iterable[str], path: str) -> list[Answer]:
@@ -177,7 +189,7 @@ def allowed_origins(target: Target, candidates: Iterable[str] = CANDIDATES, path
         async with _client(target) as client:
             return {answer.origin for answer in await _answers(client, candidates, path) if answer.credentialed}
 
-    return asyncio.run(run())
+    return run_coroutine(run())
 
 
 @dataclass(frozen=True)
@@ -259,4 +271,4 @@ def measure(target: Target, candidates: Iterable[str] = CANDIDATES) -> Measureme
                 behaviour=await _behaviour(client),
             )
 
-    return asyncio.run(run())
+    return run_coroutine(run())
