@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import textwrap
 import traceback
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from corsproof import report, report_html
 from corsproof.audit.attackers import NotAnOrigin, Origin, parse_trusted
 from corsproof.audit.login import Login, check_set_cookie, on_app
 from corsproof.audit.openapi import OpenApiError, OpenApiPaths, load_openapi, paths_from_openapi
-from corsproof.audit.run import AuditError, Plan, Result, run
+from corsproof.audit.run import AuditError, Finding, Plan, Result, run
 from corsproof.audit.target import UsageError, load_target
 from corsproof.audit.terminal import fold, leak_lines
 from corsproof.browsers import DRIVEN, BrowserUnavailable
@@ -33,6 +34,7 @@ from corsproof.profiles import CookieProfile
 
 DEFAULT_AS = "https://api.example.com"
 DEFAULT_PROFILES = (CookieProfile.DEFAULT, CookieProfile.THIRD_PARTY_ALLOWED)
+WIDTH = 100  # the terminal's columns: the folded table and every summary line fit in them
 EXIT_CLEAN, EXIT_LEAKS, EXIT_CANNOT_AUDIT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
@@ -218,8 +220,18 @@ def login_from(options: argparse.Namespace, app_origin: Origin) -> Login | None:
 
 
 def to_report(result: Result) -> dict[str, Any]:
-    cells = []
+    """The behaviour report's format: one cell per origin, request, browser, profile and verdict,
+    the paths that share it named in it (40 paths x 21 origins would otherwise be ~7,000 cells, a
+    6 MB page); every leak and every unobserved request keeps a cell of its own."""
+    groups: dict[tuple[object, ...], list[Finding]] = {}
     for f in result.findings:
+        alone = f.path if f.leak or not f.observed else None
+        key = (f.attacker.kind, f.attacker.origin, f.probe, f.browser, f.profile, f.verdict, f.why, alone)
+        groups.setdefault(key, []).append(f)
+    cells = []
+    for findings in groups.values():
+        f = findings[0]
+        paths = [g.path for g in findings]
         trusted = f.attacker.kind == "trusted"
         why = (
             f"{f.attacker.origin} is trusted: the control, whose reads the app means to allow"
@@ -227,8 +239,11 @@ def to_report(result: Result) -> dict[str, Any]:
             else f"{f.attacker.origin} is not trusted ({f.attacker.kind}: beats {f.attacker.beats}); it must not read "
             "or write with the victim's cookies"
         )
+        if len(paths) > 1:
+            why += f". The same for {len(paths)} paths: {', '.join(paths)}"
         expect = Expect(why, page=None, preflights=None, requests=None, cookies=None)
-        scenario = f"{f.attacker.kind} {f.attacker.origin} {f.probe} {f.path}"
+        where = f.path if len(paths) == 1 else f"{f.path} and {len(paths) - 1} more paths"
+        scenario = f"{f.attacker.kind} {f.attacker.origin} {f.probe} {where}"
         failure = f"{f.verdict}: {f.why}" if f.leak or not f.observed else None
         cells.append(report.cell("audit", "Audit", scenario, f.browser, f.profile, expect, f.seen, failure))
     return report.build(cells, result.browsers)
@@ -239,11 +254,12 @@ def main(options: argparse.Namespace) -> int:
     try:
         return _audit(options)
     except (UsageError, AuditError, BrowserUnavailable) as error:
-        print(f"corsproof audit: {error}", file=sys.stderr)
+        # One line, whatever the message quotes (an import error repeats a TARGET with a newline).
+        print(f"corsproof audit: {' '.join(str(error).split())}", file=sys.stderr)
         return EXIT_CANNOT_AUDIT
     except Exception as error:  # a bug of corsproof's own: said in one line, the traceback kept
         log = _keep_traceback(options.report)
-        said = str(error).splitlines()[0] if str(error) else ""
+        said = " ".join(str(error).split())[:300]
         print(
             f"corsproof audit: internal error ({type(error).__name__}: {said}); no verdict. The traceback is in {log}",
             file=sys.stderr,
@@ -264,17 +280,22 @@ def _keep_traceback(directory: Path) -> Path:
     return log
 
 
+def _say(text: str) -> None:
+    """A line of the summary, wrapped within the terminal table's 100 columns."""
+    print(textwrap.fill(text, WIDTH, subsequent_indent="    ", break_long_words=False, break_on_hyphens=False))
+
+
 def _audit(options: argparse.Namespace) -> int:
     plan, plan_notes = plan_from(options)
     result = run(plan)
     for line in fold(result.findings):
         print(line)
     for note in [*plan_notes, *result.notes]:
-        print(f"* {note}")
+        _say(f"* {note}")
     answers = sorted({note for f in result.findings for note in f.notes})
     for note in answers:
         paths = sorted({f.path for f in result.findings if note in f.notes})
-        print(f"* {note}: {', '.join(paths[:3])}{f' and {len(paths) - 3} more paths' if len(paths) > 3 else ''}")
+        _say(f"* {note}: {', '.join(paths[:3])}{f' and {len(paths) - 3} more paths' if len(paths) > 3 else ''}")
     for line in leak_lines(result.leaks):
         print(line)
     data = to_report(result)
@@ -287,10 +308,10 @@ def _audit(options: argparse.Namespace) -> int:
     ):
         found = sorted({f"{f.attacker.origin} ({f.attacker.kind})" for f in leaks if f.probe in probes})
         if found:
-            print(f"corsproof audit: {len(found)} attacker origins {what}: {', '.join(found)}")
+            _say(f"corsproof audit: {len(found)} attacker origins {what}: {', '.join(found)}")
     where = f"report: {options.report / 'report.json'}, {options.report / 'report.html'}"
     if leaks:
-        print(f"corsproof audit: LEAKS FOUND ({len(leaks)} of {len(result.findings)} requests); {where}")
+        _say(f"corsproof audit: LEAKS FOUND ({len(leaks)} of {len(result.findings)} requests); {where}")
         return EXIT_LEAKS
     unobserved = result.unobserved
     if unobserved:
@@ -302,7 +323,7 @@ def _audit(options: argparse.Namespace) -> int:
         )
         return EXIT_CANNOT_AUDIT
     credentials = sorted({str(proof.credential) for proof in result.proofs.values()})
-    print(
+    _say(
         f"corsproof audit: no leak ({len(result.findings)} requests, every one observed; the victim's credential "
         f"{' / '.join(credentials)} proven to reach every private path in every browser and profile); {where}"
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +23,7 @@ from playwright.sync_api import BrowserContext, Error, Page
 
 from corsproof.audit.attackers import Origin
 from corsproof.audit.page import OWN_PAGE, SET_COOKIE_PATH
+from corsproof.audit.target import proxy_failure
 
 NAVIGATION_TIMEOUT_MS = 15_000
 Way = Literal["url", "form", "post", "storage-state", "cookie", "script"]
@@ -112,7 +113,8 @@ def on_app(app: Origin, url: str, option: str) -> str:
 
 
 def _goto(page: Page, url: str, what: str) -> int:
-    """Visit url top-level; its final status. AuditError for a page that does not load."""
+    """Visit url top-level; its final status. AuditError for a page that does not load, or that the
+    audit's proxy answered because the app did not."""
     try:
         response = page.goto(url, timeout=NAVIGATION_TIMEOUT_MS)
     except Error as error:
@@ -124,7 +126,16 @@ def _goto(page: Page, url: str, what: str) -> int:
                 "('HTTP_X_FORWARDED_PROTO', 'https'); Werkzeug: ProxyFix; uvicorn: --proxy-headers)"
             ) from None
         raise AuditError(f"{what} {url} did not load: {first}") from None
-    return response.status if response is not None else 200
+    if response is None:
+        return 200
+    _check_proxy(response.headers)
+    return response.status
+
+
+def _check_proxy(headers: Mapping[str, str]) -> None:
+    failure = proxy_failure(headers)
+    if failure is not None:
+        raise AuditError(f"nothing answers the audit's proxy: {failure}; start the app, or give its loopback URL")
 
 
 def _refused(status: int, what: str, url: str, hint: str) -> AuditError:
@@ -169,6 +180,8 @@ def _by_form(page: Page, login: Login, app: Origin) -> None:
     except Error as error:
         first = str(error).splitlines()[0]
         raise AuditError(f"the login form at {url} was submitted but no answer came: {first}") from None
+    if answer is not None:
+        _check_proxy(answer.headers)
     if answer is not None and answer.status >= 400:
         raise _refused(answer.status, "the login form's answer from", answer.url, "the form was not accepted")
 
@@ -197,6 +210,7 @@ def _by_post(page: Page, login: Login, app: Origin) -> None:
         )
     except Error as error:
         raise AuditError(f"the login POST to {url} failed in the browser: {str(error).splitlines()[0]}") from None
+    _check_proxy(answer["headers"])
     if answer["status"] >= 400:
         raise _refused(answer["status"], "the login POST to", url, "is it the login URL, and the method POST?")
 
@@ -231,7 +245,7 @@ def _by_script(page: Page, login: Login, app: Origin) -> None:
     try:
         function: Callable[[Page], object] = import_from_string(login.target)
     except ImportFromStringError as error:
-        raise AuditError(f"--login-script {login.target!r}: {error}") from None
+        raise AuditError(f"--login-script {login.target!r}: {' '.join(str(error).split())}") from None
     except Exception as error:  # the team's module failed while importing
         raise AuditError(f"--login-script {login.target!r} failed to import: {type(error).__name__}: {error}") from None
     _own_page(page, app)

@@ -63,7 +63,7 @@ window.audit = {
   // Set-Cookie lands first-party.
   async logIn(url, init) {
     const response = await fetch(url, { credentials: "include", redirect: "follow", ...init });
-    return { status: response.status, url: response.url };
+    return { status: response.status, url: response.url, headers: Object.fromEntries(response.headers.entries()) };
   },
 };
 """

@@ -310,7 +310,7 @@ def load_target(target: str) -> ASGIApp:
     try:
         app: object = import_from_string(target)
     except ImportFromStringError as error:
-        raise UsageError(f"TARGET {target!r}: {error}") from None
+        raise UsageError(f"TARGET {target!r}: {_one_line(str(error))}") from None
     except Exception as error:  # the app's own module failed while importing
         raise _import_failure(target, error) from None
     return as_asgi(app, target)
