@@ -138,8 +138,8 @@ def test_an_app_already_running_here_is_audited_through_the_proxy(tmp_path: Path
         "! https://evilshop.example (suffix) read /me: the page read the answer (200) with the victim's credential "
         "(shop_session) [chromium third-party-allowed]" in said
     ), done.stdout
-    for path in ("/orders", "/orders?again=1"):
-        assert f"! https://evilshop.example (suffix) form {path}: the app answered 200 to a cross-site POST" in said
+    # Both form POSTs carried out alike: one entry names both.
+    assert "! https://evilshop.example (suffix) form /orders, /orders?again=1: the app answered 200" in said
 
 
 def test_an_internal_error_exits_3_with_one_line_and_the_traceback_kept(

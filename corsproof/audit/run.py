@@ -247,7 +247,6 @@ class Lane:
 
 def _visit(
     page: Page,
-    forms: Page,
     network: ChromiumNetworkLog | None,
     attacker: Attacker,
     plan: Plan,
@@ -257,7 +256,7 @@ def _visit(
     """Every request of one origin's page: the reads and PUTs at once, then each form POST."""
     app = str(plan.app_origin)
     # domcontentloaded: the page's one script runs before it; nothing else on the page matters.
-    page.goto(attacker.page + "/", timeout=NAVIGATION_TIMEOUT_MS, wait_until="domcontentloaded")
+    _goto_again_if_interrupted(page, attacker.page + "/")
     planned: list[tuple[Probe, str, str, str]] = []
     for path in plan.paths:
         for probe in ("read", "preflight"):
@@ -272,9 +271,11 @@ def _visit(
         (probe, path, result, recorder.for_probe(tag), _asker(said, url))
         for (probe, path, tag, url), result in zip(planned, results, strict=True)
     ]
-    for path in plan.form_posts:
+    for index, path in enumerate(plan.form_posts):
         tag = lane.tag()
-        _submit(forms, attacker, _tagged(app, path, tag))
+        if index and attacker.origin != NULL:  # the last form took the page to the app's answer
+            _goto_again_if_interrupted(page, attacker.page + "/")
+        _submit(page, attacker, _tagged(app, path, tag))
         seen.append(("form", path, None, recorder.for_probe(tag), None))
     findings = []
     for probe, path, result, exchanges, ask in seen:
@@ -288,9 +289,7 @@ def _visit(
 
 def _submit(page: Page, attacker: Attacker, action: str) -> None:
     """A form POST from the attacker's page (from a sandboxed frame allowed to submit forms, for
-    the null origin), in the lane's page for forms, so that whatever the app answers cannot
-    disturb the reads' page. Done when the app's answer arrives: the recorder has it then."""
-    _goto_again_if_interrupted(page, attacker.page + "/")
+    the null origin). Done when the app's answer arrives: the recorder has it then."""
     if attacker.origin == NULL:  # the sandboxed frame navigates, not the page: its answer is the sign
         with page.expect_response(lambda r: r.url == action, timeout=NAVIGATION_TIMEOUT_MS):
             page.evaluate("(a) => window.audit.submitFromNull(a)", action)
@@ -300,7 +299,7 @@ def _submit(page: Page, attacker: Attacker, action: str) -> None:
 
 
 def _goto_again_if_interrupted(page: Page, url: str) -> None:
-    """The app's answer to the last form may still be moving its page on (a redirect by script):
+    """The app's answer to the last form may still be moving the page on (a redirect by script):
     that navigation interrupts this one once, so this one is made again once."""
     try:
         page.goto(url, timeout=NAVIGATION_TIMEOUT_MS, wait_until="domcontentloaded")
@@ -369,12 +368,11 @@ def _run_engine(
                         raise AuditError(f"{engine} {profile.value}: {error}") from None
                     proofs[(engine, profile.value)] = proof
                     lane = Lane(engine, profile.value, held.names, proof, ids)
-                    forms = context.new_page()
                     page = context.new_page()
                     network = ChromiumNetworkLog.attach(page) if engine == "chromium" else None
                     for attacker in plan.controls + plan.attackers:
                         try:
-                            findings += _visit(page, forms, network, attacker, plan, served.recorder, lane)
+                            findings += _visit(page, network, attacker, plan, served.recorder, lane)
                         except Error as error:
                             findings += _unobserved(attacker, plan, lane, error)
                 finally:

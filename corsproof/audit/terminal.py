@@ -150,19 +150,24 @@ def fold(findings: Sequence[Finding], width: int = 100) -> list[str]:
 
 
 def leak_lines(findings: Sequence[Finding], width: int = 100) -> list[str]:
-    """Each leaking (origin, request, path) once: why, and the lanes (in words) where it leaked."""
+    """Each leak once: the origin, the request, every path where it leaked alike (one line for the
+    paths that share why and lanes, so 40 paths are one entry, each path still named), why, and
+    the lanes (in words) where it leaked."""
     if width < MIN_WIDTH:
         raise ValueError(f"width {width}: at least {MIN_WIDTH} columns")
     where: dict[tuple[str, str, str, str], dict[str, list[str]]] = {}
     for f in findings:
         if f.leak:
-            whys = where.setdefault((f.attacker.kind, f.attacker.origin, f.probe, f.path), {})
-            whys.setdefault(f.why, []).append(f"{f.browser} {f.profile}")
+            lanes = where.setdefault((f.attacker.kind, f.attacker.origin, f.probe, f.why), {})
+            lanes.setdefault(f.path, []).append(f"{f.browser} {f.profile}")
+    paths_by: dict[tuple[str, str, str, str, tuple[str, ...]], list[str]] = {}
+    for (kind, origin, probe, why), lanes_by_path in where.items():
+        for path, leaked_in in lanes_by_path.items():
+            paths_by.setdefault((kind, origin, probe, why, tuple(leaked_in)), []).append(path)
     lines: list[str] = []
-    for (kind, origin, probe, path), whys in where.items():
+    for (kind, origin, probe, why, named), paths in paths_by.items():
         shown = _middle(origin, width - len("! ") - 1)
-        said = "; ".join(f"{why} [{', '.join(lanes)}]" for why, lanes in whys.items())
-        text = f"! {shown} ({kind}) {probe} {path}: {said}"
+        text = f"! {shown} ({kind}) {probe} {', '.join(paths)}: {why} [{', '.join(named)}]"
         # an origin is one word here, shortened above to fit a line: textwrap never splits it
         lines += textwrap.wrap(text, width, subsequent_indent=ROW_INDENT, break_on_hyphens=False)
     return lines
