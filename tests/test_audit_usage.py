@@ -83,6 +83,7 @@ def audit(*args: str) -> subprocess.CompletedProcess[str]:
         (["examples.shop_api:app", "--trusted", "www.shop.example"], "is not an origin"),
         (["examples.shop_api:app", "--trusted", "https://a.example", "--as", "https://x/y"], "is not an origin"),
         (["http://example.com:8000", "--trusted", "https://a.example"], "never sends traffic off the machine"),
+        (["http://127.0.0.1:x", "--trusted", "https://a.example"], "is not an http(s) URL"),
         (["examples.shop_api:app", "--trusted", "https://a.example", "--path", "me"], "must start with /"),
         (
             ["examples.shop_api:app", "--trusted", "https://a.example", "--login-url", "https://sso.example/login"],

@@ -295,6 +295,11 @@ def load_target(target: str) -> ASGIApp:
     UsageError otherwise."""
     if "://" in target:
         parts = urlsplit(target)
+        try:
+            parts.port  # noqa: B018 - urlsplit checks the port only when asked for it
+            httpx.URL(f"{parts.scheme}://{parts.netloc}")
+        except (ValueError, httpx.InvalidURL) as error:
+            raise UsageError(f"TARGET {target!r} is not an http(s) URL: {_one_line(str(error))}") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UsageError(f"TARGET {target!r} is not an http(s) URL")
         # Loopback only: an audit never sends traffic off the machine, and the proxy does not check
