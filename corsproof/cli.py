@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from corsproof import report, report_html, tables
+from corsproof import __version__, report, report_html, tables
 from corsproof.audit import cli as audit_cli
 
 
@@ -58,6 +58,7 @@ def subset(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="corsproof", description="corsproof's behaviour report")
+    parser.add_argument("--version", action="version", version=f"corsproof {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     diff = commands.add_parser("diff", help="list the cells whose behaviour changed between two reports")
     diff.add_argument("old", type=Path)

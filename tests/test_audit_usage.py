@@ -6,8 +6,10 @@ only a browser can tell (Chromium alone: the message is the audit's, not the bro
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
@@ -127,6 +129,7 @@ def test_an_app_already_running_here_is_audited_through_the_proxy(tmp_path: Path
         args = [f"http://127.0.0.1:{server.port}", "--as", "https://api.shop.example"]
         args += ["--trusted", "https://www.shop.example", "--login-url", "/login", "--path", "/me"]
         args += ["--form-post", "/orders", "--form-post", "/orders?again=1"]
+        args += ["--sarif", str(tmp_path / "audit.sarif"), "--junit", str(tmp_path / "junit.xml")]
         done = audit(
             *args, "--browser", "chromium", "--cookie-profile", "third-party-allowed", "--report", str(tmp_path)
         )
@@ -139,6 +142,13 @@ def test_an_app_already_running_here_is_audited_through_the_proxy(tmp_path: Path
         "! https://evilshop.example (suffix) read /me: the page read the answer (200) with the victim's credential "
         "(shop_session) [chromium third-party-allowed]" in said
     ), done.stdout
+    # The same leaks for CI: a SARIF result per leaking origin, request and path; a failing JUnit case.
+    sarif = json.loads((tmp_path / "audit.sarif").read_text())
+    results = {(r["ruleId"], r["locations"][0]["logicalLocations"][0]["name"]) for r in sarif["runs"][0]["results"]}
+    assert ("corsproof/suffix", "/me") in results and ("corsproof/suffix-form", "/orders") in results, results
+    junit = ElementTree.parse(tmp_path / "junit.xml").getroot()
+    failed = {case.get("name") for case in junit.iter("testcase") if case.find("failure") is not None}
+    assert "suffix https://evilshop.example read /me" in failed, failed
     # Both form POSTs carried out alike: one entry names both.
     assert "! https://evilshop.example (suffix) form /orders, /orders?again=1: the app answered 200" in said
 

@@ -13,6 +13,7 @@ internal error (one line, and where the traceback is).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import tempfile
 import textwrap
@@ -21,10 +22,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from corsproof import report, report_html
+from corsproof import __version__, report, report_html
 from corsproof.audit.attackers import NotAnOrigin, Origin, parse_trusted
 from corsproof.audit.login import Login, check_set_cookie, on_app
 from corsproof.audit.openapi import OpenApiError, OpenApiPaths, load_openapi, paths_from_openapi
+from corsproof.audit.results import to_junit, to_sarif, write_junit, write_sarif
 from corsproof.audit.run import AuditError, Finding, Plan, Result, run
 from corsproof.audit.target import UsageError, load_target
 from corsproof.audit.terminal import fold, leak_lines
@@ -107,6 +109,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--browser-build", default="auto", choices=("auto", "playwright", "system"))
     parser.add_argument("--headed", action="store_true")
+    parser.add_argument(
+        "--sarif", type=Path, metavar="FILE", help="also write the leaks as SARIF 2.1.0 (GitHub code scanning)"
+    )
+    parser.add_argument(
+        "--junit", type=Path, metavar="FILE", help="also write one test case per attacker class and request (JUnit)"
+    )
     parser.add_argument(
         "--report",
         type=Path,
@@ -280,6 +288,20 @@ def _keep_traceback(directory: Path) -> Path:
     return log
 
 
+def _source_file(target: str) -> str | None:
+    """The file of TARGET's module, relative to here, for SARIF's location (GitHub shows an alert
+    at a file of the repository); None for a URL or a module outside this directory."""
+    if "://" in target:
+        return None
+    spec = importlib.util.find_spec(target.partition(":")[0])
+    if spec is None or spec.origin is None:
+        return None
+    try:
+        return Path(spec.origin).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return None
+
+
 def _say(text: str) -> None:
     """A line of the summary, wrapped within the terminal table's 100 columns."""
     print(textwrap.fill(text, WIDTH, subsequent_indent="    ", break_long_words=False, break_on_hyphens=False))
@@ -301,6 +323,11 @@ def _audit(options: argparse.Namespace) -> int:
     data = to_report(result)
     report.write(data, options.report / "report.json")
     report_html.write(data, options.report / "report.html")
+    if options.sarif is not None:
+        sarif = to_sarif(result, str(plan.app_origin), __version__, source=_source_file(options.target))
+        write_sarif(sarif, options.sarif)
+    if options.junit is not None:
+        write_junit(to_junit(result), options.junit)
     leaks = result.leaks
     for what, probes in (
         ("read or wrote with the victim's credential", ("read", "preflight")),
