@@ -1,3 +1,3 @@
-"""corsproof's fixtures and hooks live in corsproof/plugin.py, so the engine owns how scenarios run."""
+"""corsproof's fixtures and hooks live in corsproof/suite/plugin.py, so the engine owns how scenarios run."""
 
-pytest_plugins = ["corsproof.plugin"]
+pytest_plugins = ["corsproof.suite.plugin"]

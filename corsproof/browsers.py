@@ -36,6 +36,8 @@ INSTALL_HINTS = {
     "chromium": "apt-get install chromium  (or: python -m playwright install chromium)",
     "firefox": "apt-get install firefox-esr  (or: python -m playwright install firefox)",
 }
+# What stock Firefox ESR 153 needs (pyproject.toml allows any Playwright from 1.62: Chromium and
+# Playwright's own builds work with newer ones).
 PLAYWRIGHT_PIN = "playwright>=1.62,<1.65"
 
 # Switches Playwright adds to every Chromium it launches that change what a test can observe.

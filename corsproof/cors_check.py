@@ -14,8 +14,10 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from servers.cors_lab import REDIRECT_STATUSES
-from servers.recorder import Exchange
+from corsproof.serving.recorder import Exchange
+
+# The redirect statuses a fetch follows (Fetch standard, "redirect status").
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 # RFC 9110 token: what Allow-Methods / Allow-Headers items must be.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from corsproof import cors_check
 from corsproof.model import Observation
 from corsproof.report import evidence
-from servers.recorder import Recorder
+from corsproof.serving.recorder import Recorder
 
 # Chromium's Network.CorsError names, which cors_check derives, said for a person.
 PLAIN_WORDS = {

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from corsproof.pages import FetchResult, Outcome
-from servers.recorder import Exchange
+from corsproof.serving.recorder import Exchange
 
 ANY = "*"  # matches every browser or every cookie profile in an expectation's key
 T = TypeVar("T")

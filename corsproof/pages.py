@@ -26,7 +26,7 @@ class FetchResult:
 
 @dataclass
 class ClientPage:
-    """A page on one of the sites, with the client code (servers/static/client.js) loaded."""
+    """A page on one of the sites, with the client code (corsproof/serving/static/client.js) loaded."""
 
     page: Page
     network: ChromiumNetworkLog | None  # None in Firefox, which reports no reasons

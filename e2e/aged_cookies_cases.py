@@ -10,9 +10,9 @@ against a session cookie without SameSite.
 
 from __future__ import annotations
 
-from corsproof.lane import Start
 from corsproof.model import SESSION, Expect, per_browser
-from corsproof.scenarios import CookieRequest, Forgery
+from corsproof.suite.lane import Start
+from corsproof.suite.scenarios import CookieRequest, Forgery
 from e2e.cookie_matrix_cases import HTTP_ONLY, LAX, LAX_INSECURE, NONE_SECURE, PARTITIONED, STRICT, UNSET, cell
 
 AGE_S = 125  # past Chromium's two-minute window, with a margin

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from corsproof.lane import LOGGED_IN, LOGGED_OUT
 from corsproof.model import SESSION, Expectations, by_profile, everywhere, outcome
-from corsproof.scenarios import Api, Fetch
+from corsproof.suite.lane import LOGGED_IN, LOGGED_OUT
+from corsproof.suite.scenarios import Api, Fetch
 
 PUT_JSON = {"method": "PUT", "headers": {"Content-Type": "application/json"}, "body": "{}"}
 CREDENTIALS = {"credentials": "include"}

@@ -8,9 +8,9 @@ http://evilgood.localhost:<evil port>/ is evil's page with an origin of the atta
 
 from __future__ import annotations
 
-from corsproof.lane import LOGGED_IN
 from corsproof.model import ANY, SESSION, Expectations, by_profile, everywhere, outcome
-from corsproof.scenarios import Api, Fetch, Theft
+from corsproof.suite.lane import LOGGED_IN
+from corsproof.suite.scenarios import Api, Fetch, Theft
 from servers.good import PLEASE_LOGIN, PRIVATE_DATA
 from servers.origins import GOOD_HOST
 

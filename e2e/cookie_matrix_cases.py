@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from corsproof.model import ANY, Expect, Expectations, everywhere
-from corsproof.scenarios import CookieRequest, CrossSiteSet
+from corsproof.suite.scenarios import CookieRequest, CrossSiteSet
 
 # The matrix cookies (see servers/cookie_lab.py): each name says its attributes.
 NONE_SECURE = "none_secure"  # SameSite=None; Secure

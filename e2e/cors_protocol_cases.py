@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from corsproof.lab import Hop, LabValue
 from corsproof.model import Expect, everywhere, outcome
-from corsproof.scenarios import Fetch, Lab
+from corsproof.suite.lab import Hop, LabValue
+from corsproof.suite.scenarios import Fetch, Lab
 
 STAR = {"acao": "*"}
 REFLECT = {"acao": "{origin}"}

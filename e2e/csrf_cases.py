@@ -14,7 +14,7 @@ from typing import get_args
 from corsproof.model import ANY, SESSION, Expect, Expectations
 from corsproof.pages import Outcome
 from corsproof.profiles import CookieProfile
-from corsproof.scenarios import Forgery, Vector
+from corsproof.suite.scenarios import Forgery, Vector
 from servers.good import SameSite
 
 VECTORS: tuple[Vector, ...] = get_args(Vector)

@@ -1,6 +1,6 @@
 """Canaries: pairs of scenarios that would see each other's state if the engine let it through.
 
-Scenarios of a group share one browser context and page (corsproof/lane.py). The writer of each
+Scenarios of a group share one browser context and page (corsproof/suite/lane.py). The writer of each
 pair leaves what a scenario can leave behind — a cookie set by a response, an HTTP cache entry
 and a preflight cache entry — and the reader, run right after it in the same group, must find
 none of it: the cookie never reaches good, and good sees the reader's own preflight and request.
@@ -8,9 +8,9 @@ none of it: the cookie never reaches good, and good sees the reader's own prefli
 
 from __future__ import annotations
 
-from corsproof.lane import LOGGED_OUT
 from corsproof.model import everywhere, outcome
-from corsproof.scenarios import Fetch, Lab
+from corsproof.suite.lane import LOGGED_OUT
+from corsproof.suite.scenarios import Fetch, Lab
 
 CREDENTIALS = {"credentials": "include"}
 # The lab answers every request with Set-Cookie: lab=1 (Path=/cors-lab; SameSite=None; Secure).

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from corsproof.model import Observation
-from corsproof.scenarios import Scenario
+from corsproof.suite.scenarios import Scenario
 from e2e.aged_cookies_cases import AGE_S, CSRF_FORM, FORM_POST
 
 pytestmark = [pytest.mark.slow, pytest.mark.cookie_independent]

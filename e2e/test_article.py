@@ -14,11 +14,11 @@ import pytest
 from corsproof.model import Observation
 from corsproof.pages import ClientPage
 from corsproof.profiles import CookieProfile
-from corsproof.scenarios import Fetch, Forgery
+from corsproof.serving.recorder import Recorder
+from corsproof.suite.scenarios import Fetch, Forgery
 from e2e.article_cases import ARTICLE_SCENARIOS, CREDENTIALS, PUT_JSON
 from e2e.csrf_cases import forgery
 from servers.good import SESSION_COOKIE
-from servers.recorder import Recorder
 from servers.sites import Sites
 
 SEC_FETCH_SITE = {"thirdparty": "cross-site", "evil": "cross-site", "sibling": "same-site"}

@@ -15,7 +15,7 @@ import pytest
 
 from corsproof.model import Observation
 from corsproof.pages import ClientPage
-from corsproof.scenarios import Scenario
+from corsproof.suite.scenarios import Scenario
 from e2e.attacks_cases import ATTACKS, SAFE_THEFTS, SCHEME_NOT_CHECKED
 from servers.sites import Sites
 

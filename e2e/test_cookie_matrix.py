@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pytest
 
 from corsproof.model import Observation
-from corsproof.scenarios import CookieRequest, CrossSiteSet
+from corsproof.suite.scenarios import CookieRequest, CrossSiteSet
 from e2e.cookie_matrix_cases import COOKIE_REQUESTS, CROSS_SITE_SET
 
 

@@ -15,10 +15,10 @@ from collections.abc import Callable
 
 import pytest
 
-from corsproof.lab import Hop, lab_url
 from corsproof.model import Observation
 from corsproof.pages import ClientPage
-from corsproof.scenarios import Fetch
+from corsproof.suite.lab import Hop, lab_url
+from corsproof.suite.scenarios import Fetch
 from e2e.cors_protocol_cases import WPT_CASES
 from servers.sites import Sites
 

@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 import pytest
 
-from corsproof.lane import Lane
 from corsproof.model import Observation
-from corsproof.scenarios import Forgery
+from corsproof.suite.lane import Lane
+from corsproof.suite.scenarios import Forgery
 from e2e.csrf_cases import DEFENCES, DEFENDED, FORGERIES
 from servers.sites import Sites
 

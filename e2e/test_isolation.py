@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from corsproof.engine import Engine
-from corsproof.lane import Lane
 from corsproof.model import Observation, ScenarioFailed, check
-from corsproof.scenarios import Fetch, expected
+from corsproof.suite.engine import Engine
+from corsproof.suite.lane import Lane
+from corsproof.suite.scenarios import Fetch, expected
 from e2e.isolation_cases import CACHE_CANARY, COOKIE_CANARY
 
 

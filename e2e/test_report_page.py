@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from corsproof import report_html
-from corsproof.lane import Lane
+from corsproof.suite.lane import Lane
 from tests.report_data import sample
 
 pytestmark = pytest.mark.cookie_independent

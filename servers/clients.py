@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import html
 import json
-from pathlib import Path
 from typing import Literal
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from corsproof.serving import STATIC_DIR
 from servers.cors_lab import create_cors_lab
 from servers.exploits import create_exploit_pages
 from servers.origins import Origins
@@ -22,7 +22,6 @@ from servers.policies import POLICIES
 
 Role = Literal["thirdparty", "evil", "sibling"]
 
-STATIC_DIR = Path(__file__).parent / "static"
 
 _TITLES: dict[Role, str] = {
     "thirdparty": "thirdparty: a legitimate client of good's API",

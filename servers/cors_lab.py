@@ -29,7 +29,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+from corsproof.cors_check import REDIRECT_STATUSES
 
 # Headers every non-preflight answer carries, to see which of them a page can read.
 PROBE_HEADERS: tuple[tuple[str, str], ...] = (

@@ -9,12 +9,12 @@ from typing import Any
 
 from starlette.types import ASGIApp
 
+from corsproof.serving.field_values import RejectControlCharacters
+from corsproof.serving.recorder import Recorder
+from corsproof.serving.runner import ServerThread, bind_socket
 from servers.clients import create_client_app
-from servers.field_values import RejectControlCharacters
 from servers.good import GoodState, create_good_app
 from servers.origins import Origins
-from servers.recorder import Recorder
-from servers.runner import ServerThread, bind_socket
 
 SITE_NAMES = ("good", "sibling", "thirdparty", "evil")
 

@@ -7,7 +7,7 @@ from typing import Any
 from corsproof import report
 from corsproof.model import SESSION, Observation, outcome
 from corsproof.pages import FetchResult
-from servers.recorder import Exchange
+from corsproof.serving.recorder import Exchange
 
 PAGE = "http://thirdparty.localhost:1"
 BROWSERS = [

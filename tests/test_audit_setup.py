@@ -327,7 +327,7 @@ TARGETS = st.one_of(
     ),
     st.builds(
         lambda module, name: f"{module}:{name}",
-        st.sampled_from(["tests.setup_apps", "examples.shop_api", "no_such_module_here", "tests"]),
+        st.sampled_from(["tests.setup_apps", "corsproof.examples.shop_api", "no_such_module_here", "tests"]),
         st.one_of(st.sampled_from(["shop", "COOKIE", "script_login", "_shop", "redirect_loop", "nope"]), TEXT),
     ),
 )

@@ -32,9 +32,9 @@ from corsproof.audit.target import (
     proxy_failure,
     reverse_proxy,
 )
-from corsproof.tls import certificate_files
-from servers.recorder import Recorder
-from servers.runner import ServerThread, bind_loopback_socket
+from corsproof.serving.recorder import Recorder
+from corsproof.serving.runner import ServerThread, bind_loopback_socket
+from corsproof.serving.tls import certificate_files
 from tests.corpus.truth import run_coroutine
 
 T = TypeVar("T")

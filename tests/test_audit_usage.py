@@ -16,6 +16,8 @@ import pytest
 
 from corsproof.audit.attackers import ATTACKER_DOMAIN, NotAnOrigin, Origin, derive
 
+EXAMPLE = "corsproof.examples.shop_api:app"
+
 
 def kinds(target: str, trusted: list[str]) -> dict[str, str]:
     return {a.origin: a.kind for a in derive(target, trusted)}
@@ -81,14 +83,14 @@ def audit(*args: str) -> subprocess.CompletedProcess[str]:
     ("args", "says"),
     [
         (["no_such_module:app", "--trusted", "https://a.example"], "TARGET 'no_such_module:app'"),
-        (["examples.shop_api:nope", "--trusted", "https://a.example"], "TARGET 'examples.shop_api:nope'"),
-        (["examples.shop_api:app", "--trusted", "www.shop.example"], "is not an origin"),
-        (["examples.shop_api:app", "--trusted", "https://a.example", "--as", "https://x/y"], "is not an origin"),
+        ([EXAMPLE.replace(":app", ":nope"), "--trusted", "https://a.example"], f"TARGET {EXAMPLE[:-3] + 'nope'!r}"),
+        ([EXAMPLE, "--trusted", "www.shop.example"], "is not an origin"),
+        ([EXAMPLE, "--trusted", "https://a.example", "--as", "https://x/y"], "is not an origin"),
         (["http://example.com:8000", "--trusted", "https://a.example"], "never sends traffic off the machine"),
         (["http://127.0.0.1:x", "--trusted", "https://a.example"], "is not an http(s) URL"),
-        (["examples.shop_api:app", "--trusted", "https://a.example", "--path", "me"], "must start with /"),
+        ([EXAMPLE, "--trusted", "https://a.example", "--path", "me"], "must start with /"),
         (
-            ["examples.shop_api:app", "--trusted", "https://a.example", "--login-url", "https://sso.example/login"],
+            [EXAMPLE, "--trusted", "https://a.example", "--login-url", "https://sso.example/login"],
             "must be on the app's origin",
         ),
     ],
@@ -101,7 +103,7 @@ def test_bad_input_is_said_in_one_line_with_exit_2(args: list[str], says: str) -
 
 
 def test_a_login_url_that_does_not_log_in_is_said_and_exits_2() -> None:
-    args = ["examples.shop_api:app", "--as", "https://api.shop.example", "--trusted", "https://www.shop.example"]
+    args = [EXAMPLE, "--as", "https://api.shop.example", "--trusted", "https://www.shop.example"]
     done = audit(*args, "--login-url", "/me", "--browser", "chromium", "--cookie-profile", "default")
     assert done.returncode == 2, done.stderr
     assert "the login URL https://api.shop.example/me answered 401" in done.stderr
@@ -109,7 +111,7 @@ def test_a_login_url_that_does_not_log_in_is_said_and_exits_2() -> None:
 
 
 def test_a_cookie_without_samesite_is_refused() -> None:
-    args = ["examples.shop_api:app", "--trusted", "https://www.shop.example", "--cookie", "shop_session=x; Secure"]
+    args = [EXAMPLE, "--trusted", "https://www.shop.example", "--cookie", "shop_session=x; Secure"]
     done = audit(*args, "--browser", "chromium", "--cookie-profile", "default")
     assert done.returncode == 2 and "state SameSite=None, Lax or Strict" in done.stderr, done.stderr
 
@@ -120,8 +122,8 @@ def test_an_app_already_running_here_is_audited_through_the_proxy(tmp_path: Path
     audit finds what it finds in the imported app: the suffix look-alike reads /me, and each of two
     cross-site form POSTs is carried out (the second from the attacker's page again, not from the
     app's answer to the first)."""
-    from examples.shop_api import app
-    from servers.runner import ServerThread, bind_loopback_socket
+    from corsproof.examples.shop_api import app
+    from corsproof.serving.runner import ServerThread, bind_loopback_socket
 
     server = ServerThread("shop", app, bind_loopback_socket())
     server.start()
@@ -169,8 +171,7 @@ def test_an_internal_error_exits_3_with_one_line_and_the_traceback_kept(
     parser = argparse.ArgumentParser()
     cli.add_arguments(parser)
     options = parser.parse_args(
-        ["examples.shop_api:app", "--trusted", "https://www.shop.example", "--login-url", "/login"]
-        + ["--report", str(tmp_path)]
+        [EXAMPLE, "--trusted", "https://www.shop.example", "--login-url", "/login"] + ["--report", str(tmp_path)]
     )
     assert cli.main(options) == 3
     said = capsys.readouterr().err.strip().splitlines()
@@ -183,6 +184,6 @@ def test_an_internal_error_exits_3_with_one_line_and_the_traceback_kept(
 
 def test_an_audit_without_a_login_refuses_to_run() -> None:
     """Without the victim's credential nothing can be proven, so there is no verdict to give."""
-    done = audit("examples.shop_api:app", "--trusted", "https://www.shop.example", "--browser", "chromium")
+    done = audit(EXAMPLE, "--trusted", "https://www.shop.example", "--browser", "chromium")
     assert done.returncode == 2, done.stderr
     assert "no way to log the victim in" in done.stderr and "Traceback" not in done.stderr

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from corsproof.cors_check import derive
-from servers.recorder import Exchange
+from corsproof.serving.recorder import Exchange
 
 PAGE = "http://thirdparty.localhost:8002"
 

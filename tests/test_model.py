@@ -8,7 +8,7 @@ import pytest
 
 from corsproof.model import ANY, SESSION, Expect, Observation, ScenarioFailed, by_profile, check, outcome, pick
 from corsproof.pages import FetchResult
-from servers.recorder import Exchange
+from corsproof.serving.recorder import Exchange
 
 PAGE = "http://thirdparty.localhost:1"
 

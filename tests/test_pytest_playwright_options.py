@@ -24,7 +24,7 @@ def test_page(page, sites, browser_name, pytestconfig):
 
 @pytest.fixture
 def run_with(pytester: pytest.Pytester) -> pytest.Pytester:
-    pytester.makeconftest('pytest_plugins = ["corsproof.plugin"]')
+    pytester.makeconftest('pytest_plugins = ["corsproof.suite.plugin"]')
     pytester.makepyfile(test_uses_page=USES_PAGE)
     return pytester
 
@@ -58,7 +58,7 @@ def test_video_is_recorded_in_chromium_and_said_to_be_empty_in_stock_firefox(run
 
 
 def test_the_browser_context_args_marker_reaches_the_context(pytester: pytest.Pytester) -> None:
-    pytester.makeconftest('pytest_plugins = ["corsproof.plugin"]')
+    pytester.makeconftest('pytest_plugins = ["corsproof.suite.plugin"]')
     pytester.makepyfile(
         """
         import pytest

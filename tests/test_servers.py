@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from corsproof.serve import main as serve_main
+from corsproof.serving.runner import ServerThread, bind_loopback_socket
+from corsproof.suite.serve import main as serve_main
 from servers.good import PASSWORD
 from servers.policies import POLICIES
-from servers.runner import ServerThread, bind_loopback_socket
 from servers.sites import Sites, running_sites
 
 

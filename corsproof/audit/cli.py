@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 import tempfile
 import textwrap
@@ -30,7 +31,7 @@ from corsproof.audit.results import to_junit, to_sarif, write_junit, write_sarif
 from corsproof.audit.run import AuditError, Finding, Plan, Result, run
 from corsproof.audit.target import UsageError, load_target
 from corsproof.audit.terminal import fold, leak_lines
-from corsproof.browsers import DRIVEN, BrowserUnavailable
+from corsproof.browsers import BUILD_ENV, DRIVEN, BrowserUnavailable
 from corsproof.model import Expect
 from corsproof.profiles import CookieProfile
 
@@ -107,7 +108,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=[p.value for p in CookieProfile],
         help="default: default and third-party-allowed",
     )
-    parser.add_argument("--browser-build", default="auto", choices=("auto", "playwright", "system"))
+    parser.add_argument(
+        "--browser-build",
+        default=os.environ.get(BUILD_ENV) or "auto",
+        help=f"auto (Playwright's build if downloaded, else the system's), playwright or system; default {BUILD_ENV} "
+        "or auto",
+    )
     parser.add_argument("--headed", action="store_true")
     parser.add_argument(
         "--sarif", type=Path, metavar="FILE", help="also write the leaks as SARIF 2.1.0 (GitHub code scanning)"

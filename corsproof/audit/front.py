@@ -20,10 +20,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from corsproof.audit.attackers import Origin
 from corsproof.audit.page import OWN_PAGE, attacker_app, own_page_app
 from corsproof.names import NameMap
-from corsproof.tls import certificate_files
-from servers.field_values import RejectControlCharacters
-from servers.recorder import Recorder
-from servers.runner import ServerThread, bind_loopback_socket
+from corsproof.serving.field_values import RejectControlCharacters
+from corsproof.serving.recorder import Recorder
+from corsproof.serving.runner import ServerThread, bind_loopback_socket
+from corsproof.serving.tls import certificate_files
 
 TARGET = "target"  # the recorder's name for the audited app
 

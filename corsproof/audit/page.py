@@ -12,10 +12,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from servers.clients import STATIC_DIR
+from corsproof.serving import STATIC_DIR
 
 # What a page's JavaScript can see of one fetch() is the sites' own client code's to say
-# (window.corsproof.probe in servers/static/client.js). The audit's script comes after it in one
+# (window.corsproof.probe in corsproof/serving/static/client.js). The audit's script comes after it in one
 # file: a second script request per page cost the example's audit 4-5 s.
 _AUDIT = """
 window.audit = {

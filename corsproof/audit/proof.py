@@ -25,7 +25,7 @@ from corsproof.audit.login import AuditError, LoggedIn
 from corsproof.audit.page import OWN_PAGE
 from corsproof.audit.target import proxy_failure
 from corsproof.pages import FetchResult
-from servers.recorder import Exchange, Recorder
+from corsproof.serving.recorder import Exchange, Recorder
 
 # A browser gives up after 20 redirects; five answers that send the same request elsewhere again
 # are already a loop, and the message matters more than the count.

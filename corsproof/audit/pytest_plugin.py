@@ -10,6 +10,7 @@ and fails the test with the audit's table. Nothing heavy is imported until the f
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,8 +30,10 @@ class AuditOutcome:
         return list(self.result.leaks)
 
     def assert_no_leak(self) -> None:
-        """Fail with every leak; also fail where a request could not be observed (no verdict is not
-        "no leak")."""
+        """Fail with every leak, said once per attacker class, origin and request with the paths and
+        the lanes where it leaked (as the command line says it); also fail where a request could not
+        be observed (no verdict is not "no leak")."""
+        __tracebackhide__ = True  # the failure is the team's app, not a line of corsproof's
         if self.result.unobserved:
             first = self.result.unobserved[0]
             raise AssertionError(
@@ -38,23 +41,29 @@ class AuditOutcome:
                 f"verdict ({first.attacker.origin} in {first.browser} {first.profile}: {first.why})"
             )
         if self.leaks:
-            found = "\n".join(
-                f"  {f.attacker.origin} ({f.attacker.kind}) {f.probe} {f.path} in {f.browser} {f.profile}: {f.why}"
-                for f in self.leaks
+            from corsproof.audit.terminal import leak_lines
+
+            origins = len({f.attacker.origin for f in self.leaks})
+            raise AssertionError(
+                f"corsproof audit: {len(self.leaks)} leaks from {origins} attacker origins\n"
+                + "\n".join(leak_lines(self.leaks))
+                + "\n\n"
+                + "\n".join(self.lines)
             )
-            raise AssertionError(f"corsproof audit: {len(self.leaks)} leaks\n{found}\n\n" + "\n".join(self.lines))
 
 
 @pytest.fixture(scope="session")
 def cors_audit() -> Callable[..., AuditOutcome]:
-    """Audit an ASGI app: cors_audit(app, trusted=[...], as_origin=..., login_url=... | cookie=... |
-    login=Login(...), paths=[...], form_posts=[...], browsers=[...], profiles=[...]) -> AuditOutcome."""
+    """Audit an app (ASGI, or WSGI such as Flask): cors_audit(app, trusted=[...], as_origin=...,
+    login_url=... | cookie=... | login=Login(...), paths=[...], form_posts=[...], browsers=[...],
+    profiles=[...], browser_build="auto" | "playwright" | "system") -> AuditOutcome."""
     from corsproof.audit.attackers import Origin, parse_trusted
     from corsproof.audit.cli import DEFAULT_AS, DEFAULT_PROFILES
     from corsproof.audit.login import Login, check_set_cookie
     from corsproof.audit.run import Plan, run
+    from corsproof.audit.target import as_asgi
     from corsproof.audit.terminal import fold
-    from corsproof.browsers import DRIVEN
+    from corsproof.browsers import BUILD_ENV, DRIVEN
     from corsproof.profiles import CookieProfile
 
     def audit(
@@ -69,6 +78,7 @@ def cors_audit() -> Callable[..., AuditOutcome]:
         form_posts: Sequence[str] = (),
         browsers: Sequence[str] = DRIVEN,
         profiles: Sequence[str] = tuple(p.value for p in DEFAULT_PROFILES),
+        browser_build: str | None = None,
     ) -> AuditOutcome:
         if cookie is not None:
             check_set_cookie(cookie)
@@ -76,7 +86,7 @@ def cors_audit() -> Callable[..., AuditOutcome]:
         elif login_url is not None:
             login = Login("url", login_url)
         plan = Plan(
-            app=app,
+            app=as_asgi(app, repr(app)),
             app_origin=Origin.parse(as_origin),
             trusted=tuple(str(parse_trusted(t)) for t in trusted),
             paths=tuple(paths),
@@ -85,6 +95,8 @@ def cors_audit() -> Callable[..., AuditOutcome]:
             session_cookie=session_cookie,
             browsers=tuple(browsers),  # type: ignore[arg-type]
             profiles=tuple(CookieProfile.parse(p) for p in profiles),
+            # As the command line: the argument, else CORSPROOF_BROWSER_BUILD, else auto.
+            browser_build=browser_build or os.environ.get(BUILD_ENV) or "auto",
         )
         result = run(plan)
         return AuditOutcome(result, fold(result.findings))

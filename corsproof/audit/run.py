@@ -32,7 +32,7 @@ from corsproof.explain import plain_words
 from corsproof.model import Observation
 from corsproof.pages import FetchResult
 from corsproof.profiles import CookieProfile
-from servers.recorder import Exchange
+from corsproof.serving.recorder import Exchange
 
 Probe = Literal["read", "preflight", "form"]
 PREFLIGHTED: dict[str, Any] = {

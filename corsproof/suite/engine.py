@@ -20,9 +20,9 @@ from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
 
-from corsproof.lane import Lane, Start
 from corsproof.model import Observation
-from corsproof.scenarios import Fetch, Scenario
+from corsproof.suite.lane import Lane, Start
+from corsproof.suite.scenarios import Fetch, Scenario
 
 _PROBES = itertools.count()  # one sequence for every engine of the process: good's record is shared
 LaneKey = tuple[str, str]  # (browser, cookie profile)

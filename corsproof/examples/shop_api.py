@@ -6,7 +6,7 @@ allow_origin_regex, and credentials allowed for the cookie login. The mistake: t
 `https://.*shop\\.example` has no dot before `shop`, so https://evilshop.example — a domain
 anyone can register — matches it too. Run:
 
-    corsproof audit examples.shop_api:app --as https://api.shop.example \\
+    corsproof audit corsproof.examples.shop_api:app --as https://api.shop.example \\
         --trusted https://www.shop.example --login-url /login --path /me --form-post /orders
 """
 

@@ -2,7 +2,7 @@
 
 pytest-playwright provides the CLI (--browser, --headed, --tracing, --output, ...); corsproof
 decides which browser executable runs, with which cookie profile, plans the selected scenarios
-into groups (corsproof/engine.py) and records what browser ran with every test result.
+into groups (corsproof/suite/engine.py) and records what browser ran with every test result.
 """
 
 from __future__ import annotations
@@ -21,19 +21,20 @@ from typing import Any, cast
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright
 
-from corsproof import cli, report, report_html, scenarios, video
+from corsproof import cli, report, report_html, video
 from corsproof.browsers import BUILD_ENV, DRIVEN, BrowserInfo, BrowserSession, BrowserUnavailable, Engine, find_build
-from corsproof.engine import Engine as ScenarioEngine
 from corsproof.explain import create_record_app
-from corsproof.lane import LOGGED_OUT, Lane, Start, log_in
 from corsproof.model import Expect, Observation, ScenarioFailed, check
 from corsproof.names import NameMap
 from corsproof.pages import ClientPage
 from corsproof.profiles import CookieProfile
-from corsproof.tls import https_good as serve_https_good
+from corsproof.serving.recorder import Recorder
+from corsproof.serving.runner import bind_socket
+from corsproof.suite import scenarios
+from corsproof.suite.engine import Engine as ScenarioEngine
+from corsproof.suite.lane import LOGGED_OUT, Lane, Start, log_in
+from corsproof.suite.tls import https_good as serve_https_good
 from servers.good import SameSite
-from servers.recorder import Recorder
-from servers.runner import bind_socket
 from servers.sites import Sites, running_sites
 
 DEFAULT_BROWSERS = ["chromium", "firefox"]
@@ -311,7 +312,7 @@ def sites(_corsproof_sites: Sites) -> Sites:
 
 @pytest.fixture(scope="session")
 def https_good(_corsproof_sites: Sites) -> Iterator[str]:
-    """good over https, with a certificate from a throwaway CA (corsproof/tls.py)."""
+    """good over https, with a certificate from a throwaway CA (corsproof/suite/tls.py)."""
     with serve_https_good(_corsproof_sites) as origin:
         yield origin
 

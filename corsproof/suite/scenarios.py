@@ -20,13 +20,13 @@ from urllib.parse import urlsplit
 
 from corsproof import cors_check
 from corsproof.devtools import ChromiumNetworkLog
-from corsproof.lab import Hop, LabValue, Where, lab_url, open_frame
-from corsproof.lane import LOGGED_IN, LOGGED_OUT, Lane, Start
 from corsproof.model import Expect, Expectations, Observation, pick
 from corsproof.pages import FetchResult
 from corsproof.requests import make_request
+from corsproof.serving.recorder import Exchange
+from corsproof.suite.lab import Hop, LabValue, Where, lab_url, open_frame
+from corsproof.suite.lane import LOGGED_IN, LOGGED_OUT, Lane, Start
 from servers.good import SameSite
-from servers.recorder import Exchange
 
 
 class Scenario(Protocol):
@@ -52,7 +52,7 @@ class Api:
 
     policy: str
     path: str
-    https: bool = False  # on the https good (corsproof/tls.py) rather than the http one
+    https: bool = False  # on the https good (corsproof/suite/tls.py) rather than the http one
 
     def url(self, lane: Lane, probe: str) -> str:
         if not self.https:

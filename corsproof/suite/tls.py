@@ -1,5 +1,4 @@
-"""good served over https too, with a certificate from a throwaway CA (trustme); the same
-certificates serve corsproof audit's https origins (corsproof/audit/front.py).
+"""good served over https too, with a certificate from a throwaway CA (corsproof/serving/tls.py).
 
 Only the scheme-not-checked attack needs it: an https good whose origin check ignores the scheme
 trusts http://thirdparty, whose pages any network attacker can rewrite. It shares good's state
@@ -9,28 +8,13 @@ trusts http://thirdparty, whose pages any network attacker can rewrite. It share
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
-import trustme
-
-from servers.field_values import RejectControlCharacters
+from corsproof.serving.field_values import RejectControlCharacters
+from corsproof.serving.runner import ServerThread, bind_socket
+from corsproof.serving.tls import certificate_files
 from servers.good import create_good_app
-from servers.runner import ServerThread, bind_socket
 from servers.sites import Sites
-
-
-@contextlib.contextmanager
-def certificate_files(*names: str) -> Iterator[dict[str, str]]:
-    """A certificate for names from a throwaway CA, as uvicorn's ssl_certfile and ssl_keyfile,
-    in files that last until the block ends. The browsers are told to accept it."""
-    certificate = trustme.CA().issue_cert(*names)
-    with tempfile.TemporaryDirectory(prefix="corsproof-tls-") as folder:
-        certfile, keyfile = Path(folder) / "cert.pem", Path(folder) / "key.pem"
-        certificate.cert_chain_pems[0].write_to_path(certfile)
-        certificate.private_key_pem.write_to_path(keyfile)
-        yield {"ssl_certfile": str(certfile), "ssl_keyfile": str(keyfile)}
 
 
 @contextlib.contextmanager
