@@ -24,11 +24,51 @@ def label(behaviour: dict[str, Any]) -> str:
         return str(behaviour["page"]) + (" +cookie" if behaviour["cookies"] else "") + done
     if behaviour["transfers"]:
         return "carried out"
-    return f"{len(behaviour['cookies'])} cookies" if behaviour["cookies"] else "no cookie"
+    count = len(behaviour["cookies"])
+    return f"{count} cookie{'s' if count != 1 else ''}" if count else "no cookie"
 
 
-def view(data: dict[str, Any], changed: set[tuple[str, str, str, str]] | None = None) -> dict[str, Any]:
-    """What the page's script renders: the report plus each cell's label and marks."""
+# The words of the two kinds of report: the suite's (what browsers do with corsproof's own sites)
+# and an audit's (what other sites can do to the team's app). Count names are the summary's keys.
+SUITE_WORDS = {
+    "title": "corsproof: what browsers do",
+    "heading": "corsproof: what browsers do, and why",
+    "counts": {"scenarios": "scenarios", "cells": "cells", "disagreements": "disagreements", "failures": "failures"},
+    "only_failed": "only failures",
+    "failed_frame": "a red frame: the expectation failed",
+    "reached": "What reached good, and what good answered",
+}
+AUDIT_WORDS = {
+    "title": "corsproof audit",
+    "heading": "corsproof audit: can other sites read your users' data?",
+    "counts": {
+        "scenarios": "origin and request groups",
+        "cells": "verdicts",
+        "disagreements": "where the browsers disagree",
+        "failures": "leaks",
+    },
+    "only_failed": "only leaks",
+    "failed_frame": "a red frame: a LEAK (or a request that could not be observed)",
+    "reached": "What reached the app, and what it answered",
+}
+
+
+def audit_context(
+    app: str, trusted: list[str], proofs: list[dict[str, Any]], notes: list[str], verdicts: dict[str, str]
+) -> dict[str, Any]:
+    """What an audit's page shows above its table: the app, the origins it trusts, the proof of the
+    set-up per browser and profile, and each cell's verdict in the terminal's words (key:
+    "scenario|browser|profile")."""
+    return {"app": app, "trusted": trusted, "proofs": proofs, "notes": notes, "verdicts": verdicts}
+
+
+def view(
+    data: dict[str, Any],
+    changed: set[tuple[str, str, str, str]] | None = None,
+    audit: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What the page's script renders: the report plus each cell's label and marks, the words of
+    its kind, and "changed since the baseline" only where there was a baseline."""
     differ = report.disagreements(data["cells"])
     cells = [
         {
@@ -39,11 +79,23 @@ def view(data: dict[str, Any], changed: set[tuple[str, str, str, str]] | None = 
         }
         for row in data["cells"]
     ]
-    return {**data, "cells": cells, "changed": len(changed or ())}
+    words = AUDIT_WORDS if audit is not None else SUITE_WORDS
+    if audit is not None:
+        for cell in cells:
+            cell["label"] = audit["verdicts"].get(
+                f"{cell['scenario']}|{cell['browser']}|{cell['profile']}", cell["label"]
+            )
+    return {
+        **data,
+        "cells": cells,
+        "changed": None if changed is None else len(changed),
+        "words": words,
+        "audit": audit,
+    }
 
 
 _PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>corsproof: what browsers do</title>
+<html lang="en"><head><meta charset="utf-8"><title>corsproof report</title>
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1d2327; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
@@ -65,16 +117,17 @@ td.cell { cursor: pointer; white-space: nowrap; }
 .browsers { color: #555; font-size: .9em; }
 </style></head>
 <body>
-<h1>corsproof: what browsers do, and why</h1>
+<h1 id="heading">corsproof report</h1>
+<div id="audit"></div>
 <div class="counts" id="counts"></div>
 <ul class="browsers" id="browsers"></ul>
 <p><input id="filter" type="search" placeholder="filter: scenario, outcome, reason, browser…">
  <label><input type="checkbox" id="only-disagree"> only where Chromium and Firefox disagree</label>
- <label><input type="checkbox" id="only-failed"> only failures</label></p>
+ <label><input type="checkbox" id="only-failed"> <span id="only-failed-label">only failures</span></label></p>
 <p>Colours: <span class="read">read</span> <span class="opaque">opaque</span> <span class="blocked">blocked</span>
- <span class="cookies">cookies reached good</span> <span class="carried">state change carried out</span>
- <span class="none">nothing got through</span>; &#8800; the browsers disagree; &#9650; changed since the baseline;
- a red frame: the expectation failed. Click a cell for the why and the evidence.</p>
+ <span class="cookies">cookies reached the server</span> <span class="carried">state change carried out</span>
+ <span class="none">nothing got through</span>; &#8800; the browsers disagree;<span id="changed-legend"> &#9650; changed since the baseline;</span>
+ <span id="failed-frame">a red frame: the expectation failed</span>. Click a cell for the why and the evidence.</p>
 <div id="areas"></div>
 <div id="details"><button id="close">close</button><div id="details-body"></div></div>
 <script type="application/json" id="report">__REPORT__</script>
@@ -83,10 +136,26 @@ td.cell { cursor: pointer; white-space: nowrap; }
 const data = JSON.parse(document.getElementById("report").textContent);
 const text = (tag, value, cls) => { const e = document.createElement(tag); e.textContent = value; if (cls) e.className = cls; return e; };
 const lanes = [...new Set(data.cells.map(c => c.browser + " / " + c.profile))].sort();
+const words = data.words;
+document.title = words.title; document.getElementById("heading").textContent = words.heading;
+document.getElementById("only-failed-label").textContent = words.only_failed;
+document.getElementById("failed-frame").textContent = words.failed_frame;
+document.getElementById("changed-legend").hidden = data.changed === null;
+if (data.audit) {
+  const box = document.getElementById("audit"), a = data.audit;
+  box.append(text("p", `The app: ${a.app}; the origins it trusts: ${a.trusted.join(", ")}.`));
+  box.append(text("h2", "Proven before any verdict"));
+  const proofs = document.createElement("ul");
+  for (const p of a.proofs) proofs.append(text("li", `${p.lane}: the victim's credential (${p.credential}) reached ` +
+    (p.private.length ? p.private.join(", ") : "no private path") + (p.public.length ? `; public (never a leak): ${p.public.join(", ")}` : "")));
+  box.append(proofs);
+  for (const note of a.notes) box.append(text("p", note));
+}
 const counts = document.getElementById("counts");
-for (const [name, value] of Object.entries({...data.summary, "changed since baseline": data.changed})) {
+const shown = {...data.summary}; if (data.changed !== null) shown["changed since baseline"] = data.changed;
+for (const [name, value] of Object.entries(shown)) {
   const box = document.createElement("span"); box.dataset.count = name;
-  box.append(text("b", value), " " + name); counts.append(box);
+  box.append(text("b", value), " " + (words.counts[name] || name)); counts.append(box);
 }
 for (const b of data.browsers) document.getElementById("browsers").append(text("li",
   `${b.name} ${b.version} (${b.build} build), cookie profile ${b.cookie_profile}` + (b.deviations || []).map(d => "; " + d).join("")));
@@ -97,9 +166,11 @@ function show(c) {
   body.append(text("h3", `${c.scenario}: ${c.browser} / ${c.profile}`));
   body.append(text("p", (c.passed ? "As expected, because " : "NOT as expected. Expected because ") + c.expected.why));
   if (c.failure) body.append(text("pre", c.failure));
-  body.append(text("p", "Chromium's reason: " + (c.behaviour.reason || "none") + "; corsproof's derived reason: " + (c.behaviour.derived_reason || "none")));
+  // Only Chromium says why (DevTools); Firefox over WebDriver BiDi reports nothing for a CORS failure.
+  const said = c.browser === "chromium" ? "Chromium's reason: " + (c.behaviour.reason || "none") : "Firefox gives no reason to its driver";
+  body.append(text("p", said + "; corsproof's derived reason: " + (c.behaviour.derived_reason || "none")));
   body.append(text("h4", "What the browser did")); body.append(text("pre", JSON.stringify(c.behaviour, null, 1)));
-  body.append(text("h4", "What reached good, and what good answered")); body.append(text("pre", JSON.stringify(c.evidence, null, 1)));
+  body.append(text("h4", words.reached)); body.append(text("pre", JSON.stringify(c.evidence, null, 1)));
   document.getElementById("details").style.display = "block";
 }
 document.getElementById("close").onclick = () => { document.getElementById("details").style.display = "none"; };
@@ -144,12 +215,23 @@ for (const id of ["filter", "only-disagree", "only-failed"]) document.getElement
 """
 
 
-def render(data: dict[str, Any], changed: set[tuple[str, str, str, str]] | None = None) -> str:
+def render(
+    data: dict[str, Any],
+    changed: set[tuple[str, str, str, str]] | None = None,
+    audit: dict[str, Any] | None = None,
+) -> str:
+    """The page; changed: the cells that changed since a baseline (None: no baseline was compared);
+    audit: an audit's context (audit_context()), for its own words and its proof at the top."""
     # "</" cannot appear inside the script element that carries the data.
-    embedded = json.dumps(view(data, changed), sort_keys=True).replace("</", "<\\/")
+    embedded = json.dumps(view(data, changed, audit), sort_keys=True).replace("</", "<\\/")
     return _PAGE.replace("__REPORT__", embedded)
 
 
-def write(data: dict[str, Any], path: Path, changed: set[tuple[str, str, str, str]] | None = None) -> None:
+def write(
+    data: dict[str, Any],
+    path: Path,
+    changed: set[tuple[str, str, str, str]] | None = None,
+    audit: dict[str, Any] | None = None,
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(data, changed))
+    path.write_text(render(data, changed, audit))

@@ -46,3 +46,30 @@ def test_report_page_shows_counts_filters_and_evidence(clean_lane: Lane, tmp_pat
     Path("test-results").mkdir(exist_ok=True)
     page.screenshot(path=f"test-results/report-page-{browser_name}.png", full_page=True)
     assert errors == []
+
+
+def test_an_audit_report_speaks_of_the_app_its_proof_and_its_leaks(
+    clean_lane: Lane, tmp_path: Path, browser_name: str
+) -> None:
+    """An audit's page in its own words: the app and its trusted origins, the proof of the set-up on
+    top, leaks counted as leaks, the verdicts as the terminal says them, no baseline line where no
+    baseline was compared, and no sideways scroll at 1024 px."""
+    data = sample()
+    proofs = [{"lane": "chromium default", "credential": "session", "private": ["/me"], "public": ["/health"]}]
+    verdicts = {"allowlist-lets-thirdparty-in|firefox|third-party-allowed": "LEAK"}
+    context = report_html.audit_context("https://api.shop.example", ["https://www.shop.example"], proofs, [], verdicts)
+    page_file = tmp_path / "report.html"
+    report_html.write(data, page_file, audit=context)
+    page = clean_lane.page
+    page.set_viewport_size({"width": 1024, "height": 800})
+    page.goto(page_file.as_uri())
+    assert page.text_content("h1") == "corsproof audit: can other sites read your users' data?"
+    top = page.inner_text("#audit")
+    assert "The app: https://api.shop.example; the origins it trusts: https://www.shop.example." in top
+    assert "chromium default: the victim's credential (session) reached /me; public (never a leak): /health" in top
+    assert page.inner_text("[data-count='failures']").endswith("leaks")
+    assert page.locator("[data-count='changed since baseline']").count() == 0
+    assert page.locator("td.cell", has_text="LEAK").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+    Path("test-results").mkdir(exist_ok=True)
+    page.screenshot(path=f"test-results/audit-report-page-{browser_name}.png", full_page=True)

@@ -233,34 +233,59 @@ def login_from(options: argparse.Namespace, app_origin: Origin) -> Login | None:
     return Login(way, value, fields, options.json if way == "post" else None)  # type: ignore[arg-type]
 
 
-def to_report(result: Result) -> dict[str, Any]:
-    """The behaviour report's format: one cell per origin, request, browser, profile and verdict,
-    the paths that share it named in it (40 paths x 21 origins would otherwise be ~7,000 cells, a
-    6 MB page); every leak and every unobserved request keeps a cell of its own."""
+def _groups(result: Result) -> list[tuple[str, list[Finding]]]:
+    """The findings as the report shows them: one group per origin, request, browser, profile and
+    verdict, the paths that share it in it (40 paths x 21 origins would otherwise be ~7,000 cells,
+    a 6 MB page); every leak and every unobserved request a group of its own. With its scenario name."""
     groups: dict[tuple[object, ...], list[Finding]] = {}
     for f in result.findings:
         alone = f.path if f.leak or not f.observed else None
         key = (f.attacker.kind, f.attacker.origin, f.probe, f.browser, f.profile, f.verdict, f.why, alone)
         groups.setdefault(key, []).append(f)
-    cells = []
+    named = []
     for findings in groups.values():
         f = findings[0]
+        where = f.path if len(findings) == 1 else f"{f.path} and {len(findings) - 1} more paths"
+        named.append((f"{f.attacker.kind} {f.attacker.origin} {f.probe} {where}", findings))
+    return named
+
+
+def to_report(result: Result) -> dict[str, Any]:
+    """The behaviour report's format, a cell per group of findings (_groups)."""
+    cells = []
+    for scenario, findings in _groups(result):
+        f = findings[0]
         paths = [g.path for g in findings]
-        trusted = f.attacker.kind == "trusted"
         why = (
             f"{f.attacker.origin} is trusted: the control, whose reads the app means to allow"
-            if trusted
+            if f.attacker.kind == "trusted"
             else f"{f.attacker.origin} is not trusted ({f.attacker.kind}: beats {f.attacker.beats}); it must not read "
             "or write with the victim's cookies"
         )
         if len(paths) > 1:
             why += f". The same for {len(paths)} paths: {', '.join(paths)}"
         expect = Expect(why, page=None, preflights=None, requests=None, cookies=None)
-        where = f.path if len(paths) == 1 else f"{f.path} and {len(paths) - 1} more paths"
-        scenario = f"{f.attacker.kind} {f.attacker.origin} {f.probe} {where}"
         failure = f"{f.verdict}: {f.why}" if f.leak or not f.observed else None
         cells.append(report.cell("audit", "Audit", scenario, f.browser, f.profile, expect, f.seen, failure))
     return report.build(cells, result.browsers)
+
+
+def page_context(plan: Plan, result: Result) -> dict[str, Any]:
+    """What the audit's report.html shows in its own words: the app, the proof, each cell's verdict."""
+    proofs = [
+        {
+            "lane": f"{browser} {profile}",
+            "credential": str(proof.credential),
+            "private": sorted(proof.private),
+            "public": sorted(set(plan.paths) - proof.private),
+        }
+        for (browser, profile), proof in result.proofs.items()
+    ]
+    verdicts = {
+        f"{scenario}|{findings[0].browser}|{findings[0].profile}": findings[0].verdict
+        for scenario, findings in _groups(result)
+    }
+    return report_html.audit_context(str(plan.app_origin), list(plan.trusted), proofs, result.notes, verdicts)
 
 
 def main(options: argparse.Namespace) -> int:
@@ -328,7 +353,7 @@ def _audit(options: argparse.Namespace) -> int:
         print(line)
     data = to_report(result)
     report.write(data, options.report / "report.json")
-    report_html.write(data, options.report / "report.html")
+    report_html.write(data, options.report / "report.html", audit=page_context(plan, result))
     if options.sarif is not None:
         sarif = to_sarif(result, str(plan.app_origin), __version__, source=_source_file(options.target))
         write_sarif(sarif, options.sarif)

@@ -279,15 +279,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 
 def _compare_with_baseline(
     terminalreporter: pytest.TerminalReporter, baseline: str | None, built: dict[str, object]
-) -> set[tuple[str, str, str, str]]:
-    """The cells whose behaviour differs from the baseline's (only cells this run has), listed."""
+) -> set[tuple[str, str, str, str]] | None:
+    """The cells whose behaviour differs from the baseline's (only cells this run has), listed;
+    None where no baseline was compared (the page then says nothing of one)."""
     if not baseline:
-        return set()
+        return None
     try:
         old = report.load(Path(baseline))
     except report.ReportError as error:
         terminalreporter.write_line(f"corsproof baseline: {error}", red=True)
-        return set()
+        return None
     changed = cli.changes(cli.subset(old, built), built)
     for line in changed.values():
         terminalreporter.write_line(f"corsproof baseline: changed: {line}", yellow=True)
