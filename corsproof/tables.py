@@ -2,7 +2,8 @@
 
 Each table sits between `<!-- table:NAME -->` and `<!-- /table:NAME -->` in a Markdown file;
 `corsproof tables REPORT FILE...` rewrites what is between the markers, and a test checks that the
-checked-in files say what baseline/report.json says.
+checked-in files say what baseline/report.json says. A marker that is misspelled, unpaired, nested
+or names an unknown table is a TableError (`FILE:LINE: what is wrong`), never a table quietly skipped.
 """
 
 from __future__ import annotations
@@ -188,16 +189,95 @@ TABLES: dict[str, Callable[[dict[str, Any]], str]] = {
     "audit-classes": audit_classes,
     "cookies-set-cross-site": cross_site_set,
 }
-_MARKED = re.compile(r"(<!-- table:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(\n<!-- /table:(?P=name) -->)", re.S)
+
+# Any line that looks like it means to be a table marker, even misspelled: each one must be well formed.
+_LOOKS_LIKE_MARKER = re.compile(r"<!--?\s*/?\s*tab", re.I)
+_MARKER = re.compile(r"<!-- (?P<close>/?)table:(?P<name>[a-z][a-z0-9-]*) -->")
+_FENCE = re.compile(r"\s{0,3}(```|~~~)")
+_CODE_SPAN = re.compile(r"(`+).*?\1")
 
 
-def render_into(text: str, data: dict[str, Any]) -> str:
-    """text with every marked table made anew from data."""
+class TableError(ValueError):
+    """A file's table markers cannot be followed, or a table cannot be made: one line, `FILE:LINE: what`."""
 
-    def fill(match: re.Match[str]) -> str:
-        name = match.group("name")
-        if name not in TABLES:
-            raise ValueError(f"unknown table {name!r} (known: {', '.join(TABLES)})")
-        return match.group(1) + TABLES[name](data) + match.group(4)
 
-    return _MARKED.sub(fill, text)
+def _known() -> str:
+    return "known: " + ", ".join(TABLES)
+
+
+def _spans(text: str, where: str) -> list[tuple[str, int, int]]:
+    """Each marked table as (name, index of its opening line, index of its closing line), in order.
+
+    Every line that looks like a table marker must be exactly `<!-- table:NAME -->` or
+    `<!-- /table:NAME -->`; openings and closings pair up, do not nest, and name known tables.
+    Markers inside fenced code blocks and `code spans` are prose about markers, not markers.
+    """
+    spans = []
+    opened: tuple[str, int] | None = None
+    fenced = False
+    for index, line in enumerate(text.split("\n")):
+        at = f"{where}:{index + 1}"
+        if _FENCE.match(line):
+            fenced = not fenced
+        if fenced or not _LOOKS_LIKE_MARKER.search(_CODE_SPAN.sub("", line)):
+            continue
+        marker = _MARKER.fullmatch(line.rstrip())
+        if marker is None:
+            raise TableError(
+                f"{at}: malformed table marker {line.strip()!r}; "
+                "write <!-- table:NAME --> and <!-- /table:NAME --> each alone on its line"
+            )
+        name = marker["name"]
+        if not marker["close"]:
+            if opened is not None:
+                raise TableError(
+                    f"{at}: <!-- table:{name} --> opens inside table {opened[0]!r} (opened on line "
+                    f"{opened[1] + 1}); close that first with <!-- /table:{opened[0]} -->"
+                )
+            if name not in TABLES:
+                raise TableError(f"{at}: unknown table {name!r} ({_known()})")
+            opened = (name, index)
+        elif opened is None:
+            raise TableError(f"{at}: <!-- /table:{name} --> closes no table: no <!-- table:{name} --> before it")
+        elif name != opened[0]:
+            raise TableError(
+                f"{at}: <!-- /table:{name} --> closes table {opened[0]!r} (opened on line {opened[1] + 1}); "
+                f"write <!-- /table:{opened[0]} -->"
+            )
+        else:
+            spans.append((name, opened[1], index))
+            opened = None
+    if opened is not None:
+        raise TableError(
+            f"{where}:{opened[1] + 1}: table {opened[0]!r} is never closed: no <!-- /table:{opened[0]} --> after it"
+        )
+    return spans
+
+
+def _made(name: str, data: dict[str, Any], at: str) -> list[str]:
+    """The lines of table name, or a TableError when the report lacks what it needs."""
+    try:
+        return TABLES[name](data).split("\n")
+    except LookupError as error:
+        raise TableError(f"{at}: table {name!r} cannot be made from this report (it lacks {error})") from None
+
+
+def render_into(text: str, data: dict[str, Any], where: str = "<text>") -> str:
+    """text with every marked table made anew from data; a TableError if its markers are not right.
+
+    where names the text in error messages (a file's path).
+    """
+    lines = text.split("\n")
+    for name, start, end in reversed(_spans(text, where)):
+        lines[start + 1 : end] = _made(name, data, f"{where}:{start + 1}")
+    return "\n".join(lines)
+
+
+def differing(text: str, data: dict[str, Any], where: str = "<text>") -> list[str]:
+    """The names of the marked tables whose body render_into would change, in the order they appear."""
+    lines = text.split("\n")
+    names: list[str] = []
+    for name, start, end in _spans(text, where):
+        if lines[start + 1 : end] != _made(name, data, f"{where}:{start + 1}") and name not in names:
+            names.append(name)
+    return names
