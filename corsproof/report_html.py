@@ -14,11 +14,17 @@ from typing import Any
 
 from corsproof import report
 
+# The areas in the README's order: the article first.
+AREA_ORDER = ("article", "cookie_matrix", "attacks", "csrf", "cors_protocol", "isolation", "aged_cookies", "audit")
 
-def label(behaviour: dict[str, Any]) -> str:
-    """A cell's short text: what the page saw, else what got through to good."""
+
+def label(behaviour: dict[str, Any], kind: str = "") -> str:
+    """A cell's short text: what the page saw, else what got through to good; a theft that read
+    good's answer with the victim's cookies is a LEAK, as the terminal and the README say it."""
     if behaviour.get("error"):
         return "error"
+    if kind == "Theft" and behaviour["page"] == "read" and behaviour["cookies"]:
+        return "LEAK"
     done = ", carried out" if behaviour["transfers"] else ""
     if behaviour["page"] is not None:
         return str(behaviour["page"]) + (" +cookie" if behaviour["cookies"] else "") + done
@@ -73,13 +79,14 @@ def view(
     cells = [
         {
             **row,
-            "label": label(row["behaviour"]),
+            "label": label(row["behaviour"], row["kind"]),
             "disagree": (row["area"], row["scenario"], row["profile"]) in differ,
             "changed": report.key(row) in (changed or set()),
         }
         for row in data["cells"]
     ]
     words = AUDIT_WORDS if audit is not None else SUITE_WORDS
+    findings = _findings(cells, differ)
     if audit is not None:
         for cell in cells:
             cell["label"] = audit["verdicts"].get(
@@ -91,7 +98,51 @@ def view(
         "changed": None if changed is None else len(changed),
         "words": words,
         "audit": audit,
+        "findings": findings,
+        "area_order": list(AREA_ORDER),
     }
+
+
+def _row_id(cell: dict[str, Any]) -> str:
+    return f"{cell['area']}/{cell['scenario']}"
+
+
+def _findings(cells: list[dict[str, Any]], differ: set[tuple[str, str, str]]) -> list[dict[str, str]]:
+    """The page's opening list, one sentence a finding, each linked to its row: where the browsers
+    disagree (with what differs, where the labels alone look alike), each leak, each change since
+    the baseline."""
+    by_where: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for cell in cells:
+        by_where.setdefault((cell["area"], cell["scenario"], cell["profile"]), []).append(cell)
+    said: list[dict[str, str]] = []
+    for where in sorted(differ, key=lambda w: (_area_rank(w[0]), w[1], w[2])):
+        lanes = sorted(by_where[where], key=lambda c: c["browser"])
+        what = ", ".join(f"{c['browser'].capitalize()} {c['label']}" for c in lanes)
+        if len({c["label"] for c in lanes}) == 1:
+            fields = sorted(
+                k
+                for k in lanes[0]["behaviour"]
+                if k not in ("reason", "set_refusals") and len({repr(c["behaviour"].get(k)) for c in lanes}) > 1
+            )
+            what = "; ".join(
+                f"{k}: " + " against ".join(f"{c['browser'].capitalize()} {c['behaviour'].get(k)}" for c in lanes)
+                for k in fields
+            )
+        said.append({"kind": "disagree", "row": _row_id(lanes[0]), "text": f"{where[1]} ({where[2]}): {what}"})
+    for kind in ("leak", "changed"):
+        lanes_of: dict[str, list[str]] = {}
+        for cell in sorted(cells, key=lambda c: (_area_rank(c["area"]), c["scenario"])):
+            if (cell["label"] == "LEAK") if kind == "leak" else cell["changed"]:
+                lanes_of.setdefault(_row_id(cell), []).append(f"{cell['browser']} {cell['profile']}")
+        for row, lanes_here in lanes_of.items():
+            scenario = row.split("/", 1)[1]
+            prefix = "LEAK: " if kind == "leak" else "changed since the baseline: "
+            said.append({"kind": kind, "row": row, "text": f"{prefix}{scenario} ({', '.join(lanes_here)})"})
+    return said
+
+
+def _area_rank(area: str) -> tuple[int, str]:
+    return (AREA_ORDER.index(area) if area in AREA_ORDER else len(AREA_ORDER), area)
 
 
 _PAGE = """<!doctype html>
@@ -101,10 +152,13 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1d2327; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
 .counts span { display: inline-block; margin-right: 1.2em; padding: .3em .7em; background: #f0f3f5; border-radius: 4px; }
 .counts b { font-size: 1.2em; }
-table { border-collapse: collapse; margin-top: .5em; }
-th, td { border: 1px solid #d5dade; padding: .25em .5em; text-align: left; }
+/* No sideways scroll at 1024 px: the columns share the width, long names wrap anywhere. */
+table { border-collapse: collapse; margin-top: .5em; width: 100%; table-layout: fixed; }
+th, td { border: 1px solid #d5dade; padding: .25em .5em; text-align: left; overflow-wrap: anywhere; }
+th:first-child { width: 28%; }
+@media print { #filter, #details, label { display: none; } th { position: static; } }
 th { background: #f6f7f8; font-weight: 600; position: sticky; top: 0; }
-td.cell { cursor: pointer; white-space: nowrap; }
+td.cell { cursor: pointer; }
 .read { background: #d4f4dd; } .opaque { background: #e4e6e8; } .blocked { background: #f9d6d5; }
 .cookies { background: #fff1c2; } .none { background: #f6f7f8; } .carried { background: #ffd8a8; }
 .error, .failed { outline: 3px solid #c0392b; outline-offset: -3px; }
@@ -119,6 +173,7 @@ td.cell { cursor: pointer; white-space: nowrap; }
 <body>
 <h1 id="heading">corsproof report</h1>
 <div id="audit"></div>
+<section id="findings"><h2>Findings</h2><ul id="findings-list"></ul></section>
 <div class="counts" id="counts"></div>
 <ul class="browsers" id="browsers"></ul>
 <p><input id="filter" type="search" placeholder="filter: scenario, outcome, reason, browser…">
@@ -151,6 +206,12 @@ if (data.audit) {
   box.append(proofs);
   for (const note of a.notes) box.append(text("p", note));
 }
+const list = document.getElementById("findings-list");
+for (const f of data.findings) {
+  const li = document.createElement("li"); li.className = "finding " + f.kind;
+  const link = text("a", f.text); link.href = "#" + encodeURIComponent(f.row); li.append(link); list.append(li);
+}
+if (!data.findings.length) list.append(text("li", "The browsers agree everywhere; nothing leaked."));
 const counts = document.getElementById("counts");
 const shown = {...data.summary}; if (data.changed !== null) shown["changed since baseline"] = data.changed;
 for (const [name, value] of Object.entries(shown)) {
@@ -178,7 +239,8 @@ const areas = document.getElementById("areas");
 const byArea = {};
 for (const c of data.cells) ((byArea[c.area] ??= {})[c.scenario] ??= {})[c.browser + " / " + c.profile] = c;
 const failing = (rows) => Object.values(rows).some(r => Object.values(r).some(c => !c.passed));
-for (const area of Object.keys(byArea).sort((a, b) => failing(byArea[b]) - failing(byArea[a]) || a.localeCompare(b))) {
+const rank = (area) => { const i = data.area_order.indexOf(area); return i < 0 ? data.area_order.length : i; };
+for (const area of Object.keys(byArea).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))) {
   const section = document.createElement("section"); section.dataset.area = area;
   section.append(text("h2", area.replace(/_/g, " ")));
   const table = document.createElement("table"); const head = table.insertRow();
@@ -186,7 +248,7 @@ for (const area of Object.keys(byArea).sort((a, b) => failing(byArea[b]) - faili
   const rows = byArea[area];
   const order = Object.keys(rows).sort((a, b) => failing({a: rows[b]}) - failing({a: rows[a]}) || a.localeCompare(b));
   for (const scenario of order) {
-    const tr = table.insertRow(); tr.append(text("td", scenario));
+    const tr = table.insertRow(); tr.id = area + "/" + scenario; tr.append(text("td", scenario));
     const cells = Object.values(rows[scenario]);
     tr.dataset.search = (scenario + " " + cells.map(c => [c.label, c.browser, c.profile, c.behaviour.reason, c.behaviour.derived_reason].join(" ")).join(" ")).toLowerCase();
     tr.dataset.disagree = cells.some(c => c.disagree); tr.dataset.failed = cells.some(c => !c.passed);

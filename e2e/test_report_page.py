@@ -31,6 +31,11 @@ def test_report_page_shows_counts_filters_and_evidence(clean_lane: Lane, tmp_pat
     for name, value in data["summary"].items():
         assert page.text_content(f"[data-count='{name}'] b") == str(value), name
     assert sorted(visible_scenarios(clean_lane)) == ["allowlist-lets-thirdparty-in", "unset-cookie"]
+    # Findings first: every disagreement of the report, one sentence each, linked to its row.
+    findings = page.eval_on_selector_all("#findings-list a", "links => links.map(a => [a.textContent, a.hash])")
+    said = "unset-cookie (third-party-allowed): Chromium blocked, Firefox blocked +cookie"
+    assert findings == [[said, "#cookie_matrix%2Funset-cookie"]]
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate("window.innerWidth")
 
     page.fill("#filter", "allowlist")
     assert visible_scenarios(clean_lane) == ["allowlist-lets-thirdparty-in"]

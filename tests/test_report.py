@@ -110,3 +110,20 @@ def test_the_committed_baseline_matches_the_schema_and_holds_every_kind_of_cell(
     preflights = {c["browser"]: c["behaviour"]["preflights"] for c in baseline["cells"] if c["scenario"] == taint}
     # Firefox shares one preflight cache entry between the tainted and the real origin (a finding).
     assert preflights == {"chromium": 3, "firefox": 2}
+
+
+def test_findings_name_what_differs_where_the_labels_look_alike() -> None:
+    """Two multi-step cells both labelled "no cookie" that differ in their preflights: the finding
+    says preflights 3 against 2, not "no cookie" twice; a theft read with cookies is a LEAK."""
+    data = sample()
+    multi = [dict(c) for c in data["cells"] if c["scenario"] == "allowlist-lets-thirdparty-in"][:2]
+    for cell, preflights in zip(multi, (3, 2), strict=True):
+        cell["scenario"], cell["profile"], cell["kind"] = "taint", "default", "MultiStep"
+        cell["behaviour"] = {**cell["behaviour"], "page": None, "cookies": [], "transfers": 0, "preflights": preflights}
+    multi[1]["browser"] = "firefox" if multi[0]["browser"] == "chromium" else "chromium"
+    theft = {**data["cells"][0], "scenario": "steal", "kind": "Theft"}
+    theft["behaviour"] = {**theft["behaviour"], "page": "read", "cookies": ["session"]}
+    view = report_html.view({**data, "cells": [*data["cells"], *multi, theft]})
+    texts = [f["text"] for f in view["findings"]]
+    assert any(t.startswith("taint (default): preflights: ") and "3" in t and "2" in t for t in texts), texts
+    assert any(t.startswith("LEAK: steal (") for t in texts), texts
