@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from corsproof import report_html
+from corsproof.report import html as report_html
 from corsproof.suite.lane import Lane
 from tests.report_data import sample
 

@@ -12,8 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from corsproof import cli, report
+from corsproof import report
 from corsproof.remote import browser_server, running_in_group
+from corsproof.report.diff import changes
 
 ROOT = Path(__file__).resolve().parent.parent
 SLICE = ["e2e/test_article.py", "e2e/test_cors_protocol.py", "-k", "claim or redirect"]
@@ -38,7 +39,7 @@ def test_a_browser_server_gives_the_observations_of_local_browsers(tmp_path: Pat
     assert f"via {url}" in remote.stdout, "the remote run records where its browsers ran"
     old, new = report.load(tmp_path / "local" / "report.json"), report.load(tmp_path / "remote" / "report.json")
     assert len(new["cells"]) == len(old["cells"]) > 40
-    assert cli.changes(old, new) == {}
+    assert changes(old, new) == {}
 
 
 def test_the_server_process_group_is_gone_afterwards() -> None:

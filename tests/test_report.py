@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from corsproof import cli, report, report_html
+from corsproof import cli, report
+from corsproof.report import html as report_html
 from tests.report_data import sample
 
 
@@ -127,3 +130,14 @@ def test_findings_name_what_differs_where_the_labels_look_alike() -> None:
     texts = [f["text"] for f in view["findings"]]
     assert any(t.startswith("taint (default): preflights: ") and "3" in t and "2" in t for t in texts), texts
     assert any(t.startswith("LEAK: steal (") for t in texts), texts
+
+
+def test_an_e2e_run_loads_neither_the_command_line_nor_the_audit() -> None:
+    """The suite's plugin needs the report (cells, diff, page), not the CLI that wraps it nor the
+    audit: what a browser test imports stays what it uses."""
+    code = (
+        "import sys, corsproof.suite.plugin; "
+        "print(sorted(m for m in sys.modules if m.startswith(('corsproof.audit', 'corsproof.cli'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "[]", done.stdout

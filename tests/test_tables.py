@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from corsproof import cli, report, tables
+from corsproof import cli, report
+from corsproof.report import tables
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "cookie-matrix.md", ROOT / "docs" / "attacks.md"]

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from corsproof import __version__, report, report_html
+from corsproof import __version__, report
 from corsproof.audit.attackers import NotAnOrigin, Origin, parse_trusted
 from corsproof.audit.login import Login, check_set_cookie, on_app
 from corsproof.audit.openapi import OpenApiError, OpenApiPaths, load_openapi, paths_from_openapi
@@ -34,6 +34,7 @@ from corsproof.audit.terminal import fold, leak_lines
 from corsproof.browsers import BUILD_ENV, DRIVEN, BrowserUnavailable
 from corsproof.model import Expect
 from corsproof.profiles import CookieProfile
+from corsproof.report import html as report_html
 
 DEFAULT_AS = "https://api.example.com"
 DEFAULT_PROFILES = (CookieProfile.DEFAULT, CookieProfile.THIRD_PARTY_ALLOWED)

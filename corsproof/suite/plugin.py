@@ -21,13 +21,15 @@ from typing import Any, cast
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright
 
-from corsproof import cli, report, report_html, video
+from corsproof import report, video
 from corsproof.browsers import BUILD_ENV, DRIVEN, BrowserInfo, BrowserSession, BrowserUnavailable, Engine, find_build
 from corsproof.explain import create_record_app
 from corsproof.model import Expect, Observation, ScenarioFailed, check
 from corsproof.names import NameMap
 from corsproof.pages import ClientPage
 from corsproof.profiles import CookieProfile
+from corsproof.report import html as report_html
+from corsproof.report.diff import changes, subset
 from corsproof.serving.recorder import Recorder
 from corsproof.serving.runner import bind_socket
 from corsproof.suite import scenarios
@@ -289,7 +291,7 @@ def _compare_with_baseline(
     except report.ReportError as error:
         terminalreporter.write_line(f"corsproof baseline: {error}", red=True)
         return None
-    changed = cli.changes(cli.subset(old, built), built)
+    changed = changes(subset(old, built), built)
     for line in changed.values():
         terminalreporter.write_line(f"corsproof baseline: changed: {line}", yellow=True)
     terminalreporter.write_line(f"corsproof baseline: {len(changed)} cells changed since {baseline}")

@@ -3,7 +3,7 @@
 A cell is one scenario's run in one lane: the behaviour (what the page saw, whether good's
 cookies and the state change got through, the reasons), the evidence (what reached good and what
 it answered), the expectation with its why, and whether it held. The report carries the browsers
-that ran, with version and build. Its shape is corsproof/report.schema.json (SCHEMA_VERSION).
+that ran, with version and build. Its shape is corsproof/report/report.schema.json (SCHEMA_VERSION).
 """
 
 from __future__ import annotations
