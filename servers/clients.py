@@ -11,16 +11,29 @@ import json
 from typing import Literal
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from corsproof.serving import STATIC_DIR
+from servers.attacks import ATTACK_POLICIES
 from servers.cors_lab import create_cors_lab
 from servers.exploits import create_exploit_pages
 from servers.origins import Origins
-from servers.policies import POLICIES
+from servers.policies import POLICIES, Policy
 
 Role = Literal["thirdparty", "evil", "sibling"]
+
+# The sites' icon, served at /favicon.ico (browsers ask for it on every site): a lock, in SVG.
+FAVICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    '<rect x="2" y="7" width="12" height="8" rx="1.5" fill="#cf222e"/>'
+    '<path d="M5 7V5a3 3 0 0 1 6 0v2" fill="none" stroke="#1d2327" stroke-width="1.6"/></svg>'
+)
+
+
+def favicon() -> Response:
+    """/favicon.ico for a site: the SVG icon, cacheable for a day."""
+    return Response(FAVICON_SVG, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 
 
 _TITLES: dict[Role, str] = {
@@ -49,9 +62,14 @@ def _button(label: str, path: str, init: dict[str, object], button_id: str) -> s
     )
 
 
+def _options(policies: tuple[Policy, ...]) -> str:
+    return "".join(f'<option value="{p.name}" title="{html.escape(p.summary)}">{p.name}</option>' for p in policies)
+
+
 def client_page(role: Role, origins: Origins) -> str:
-    options = "\n".join(
-        f'<option value="{p.name}" title="{html.escape(p.summary)}">{p.name}</option>' for p in POLICIES
+    options = (
+        f'<optgroup label="The article\'s policies">{_options(POLICIES)}</optgroup>'
+        f'<optgroup label="The attack catalogue (servers/attacks.py)">{_options(ATTACK_POLICIES)}</optgroup>'
     )
     buttons = "\n".join(
         _button(label, path, init, f"request-{index}") for index, (label, path, init) in enumerate(_REQUESTS)
@@ -59,13 +77,15 @@ def client_page(role: Role, origins: Origins) -> str:
     attack = ""
     if role == "evil":
         attack = f"""
+<p>The exploit pages, each under the look-alike host name its flaw trusts: <a href="/exploits/">/exploits/</a></p>
 <h2>Cross-site request forgery</h2>
 <form id="csrf" method="post" action="{origins.good}/transfer">
   <input type="hidden" name="to" value="evil"><input type="hidden" name="amount" value="1000">
   <button id="csrf-submit" type="submit">Send 1000 of your money to evil (form POST to good)</button>
 </form>"""
     return f"""<!doctype html>
-<html><head><meta charset="utf-8"><title>{role}</title><link rel="stylesheet" href="/static/style.css"></head>
+<html><head><meta charset="utf-8"><title>{role}</title><link rel="stylesheet" href="/static/style.css">
+<link rel="icon" href="/favicon.ico" type="image/svg+xml"></head>
 <body data-good="{origins.good}">
 <h1>{html.escape(_TITLES[role])}</h1>
 <p>Log in on <a href="{origins.good}/">good</a> first, then call good's API from here.</p>
@@ -85,6 +105,8 @@ def create_client_app(role: Role, origins: Origins) -> FastAPI:
     @app.get("/", response_class=HTMLResponse)
     def home() -> str:
         return page
+
+    app.add_api_route("/favicon.ico", favicon, include_in_schema=False)
 
     if role == "evil":
         app.mount("/exploits", create_exploit_pages(origins))

@@ -17,6 +17,7 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from servers.attacks import ATTACK_POLICIES
+from servers.clients import favicon
 from servers.cookie_lab import create_cookie_lab
 from servers.cors_lab import create_cors_lab
 from servers.csrf import defence_policies
@@ -165,6 +166,7 @@ def _home_page(logged_in: bool, origins: Origins) -> str:
 def create_good_app(origins: Origins, state: GoodState | None = None) -> FastAPI:
     state = state or GoodState()
     app = FastAPI(title="good", openapi_url=None, docs_url=None, redoc_url=None)
+    app.add_api_route("/favicon.ico", favicon, include_in_schema=False)
 
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request) -> str:

@@ -38,13 +38,23 @@ const element = (tag, text, className) => {
 };
 
 // What the page cannot know, asked of this site's /corsproof/record (corsproof-serve and the
-// tests mount it): what reached good, what good answered, and why the browser refused.
+// tests mount it): what reached good, what good answered, why the browser refused, and why good's
+// cookie did not go along. The client pages and evil's exploit pages (servers/exploits.py) both
+// call it, with the box <div id="explanation"> in the page.
 async function explain(probe, init, outcome) {
   const box = document.getElementById("explanation");
   if (!box) return;
   box.replaceChildren(element("p", "Asking what reached good…"));
   const credentials = init.credentials === "include";
-  const record = await (await fetch(`/corsproof/record?of=${probe}&credentials=${credentials}`)).json();
+  let record;
+  try {
+    const response = await fetch(`/corsproof/record?of=${encodeURIComponent(probe)}&credentials=${credentials}`);
+    if (!response.ok) throw new Error(`${response.status}`);
+    record = await response.json();
+  } catch (error) {
+    box.replaceChildren(element("p", `(this site keeps no record of what reached good: ${error.message}; corsproof-serve serves one)`, "code"));
+    return;
+  }
   const items = element("ul");
   for (const hop of record.evidence) {
     const cookies = hop.cookies.length ? `cookies: ${hop.cookies.join(", ")}` : "no cookie";
@@ -52,11 +62,13 @@ async function explain(probe, init, outcome) {
     items.append(element("li", `${hop.preflight ? "preflight " : ""}${hop.method} ${hop.url.split("?")[0]}, Origin ${hop.origin}, ${cookies} → ${hop.status}; good answered ${answer}`));
   }
   box.replaceChildren(element("h3", "What reached good"), record.evidence.length ? items : element("p", "nothing reached good"));
+  if (record.cookie_note) box.append(element("p", record.cookie_note, "cookie-note"));
   if (outcome === "blocked") {
     box.append(element("h3", "Why the browser refused"), element("p", record.explanation, "reason"));
     if (record.reason) box.append(element("p", `(${record.reason}, derived by corsproof from good's answers)`, "code"));
   }
 }
+window.corsproof.explain = explain;
 
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-path]");
