@@ -141,3 +141,15 @@ def test_an_e2e_run_loads_neither_the_command_line_nor_the_audit() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_a_changed_cell_carries_what_changed_for_the_page() -> None:
+    """The ▲ of a cell comes with "baseline -> now" (corsproof diff's line), which its detail shows;
+    without a baseline there is no count of changes at all."""
+    data = sample()
+    key = report.key(data["cells"][0])
+    line = f"{' '.join(key)}: cookies [] -> ['session']"
+    view = report_html.view(data, {key: line})
+    [marked] = [c for c in view["cells"] if c["changed"]]
+    assert marked["change"] == line and view["changed"] == 1
+    assert report_html.view(data)["changed"] is None

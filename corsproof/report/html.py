@@ -9,6 +9,7 @@ The page is rendered by its own small script from the report's JSON, embedded in
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,7 @@ def audit_context(
 
 def view(
     data: dict[str, Any],
-    changed: set[tuple[str, str, str, str]] | None = None,
+    changed: Mapping[tuple[str, str, str, str], str] | None = None,
     audit: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the page's script renders: the report plus each cell's label and marks, the words of
@@ -81,7 +82,9 @@ def view(
             **row,
             "label": label(row["behaviour"], row["kind"]),
             "disagree": (row["area"], row["scenario"], row["profile"]) in differ,
-            "changed": report.key(row) in (changed or set()),
+            "changed": report.key(row) in (changed or {}),
+            # What changed, baseline -> now (corsproof diff's line).
+            "change": (changed or {}).get(report.key(row)),
         }
         for row in data["cells"]
     ]
@@ -166,6 +169,7 @@ td.cell { cursor: pointer; }
 .changed::before { content: "\\25B2 "; color: #d35400; }
 #details { position: fixed; right: 1em; bottom: 1em; width: 42em; max-height: 70vh; overflow: auto;
   background: white; border: 1px solid #999; box-shadow: 0 2px 12px #0003; padding: 1em; display: none; }
+#details { overflow-wrap: anywhere; }
 #details pre { white-space: pre-wrap; font-size: 12px; background: #f6f7f8; padding: .5em; }
 #filter { font-size: 1em; padding: .3em; width: 24em; }
 .browsers { color: #555; font-size: .9em; }
@@ -222,16 +226,38 @@ for (const b of data.browsers) document.getElementById("browsers").append(text("
   `${b.name} ${b.version} (${b.build} build), cookie profile ${b.cookie_profile}` + (b.deviations || []).map(d => "; " + d).join("")));
 const colour = (c) => c.label === "error" ? "error" : c.behaviour.page ? c.behaviour.page
   : c.label === "carried out" ? "carried" : c.behaviour.cookies.length ? "cookies" : "none";
+// The detail of a cell: every browser of that scenario and profile side by side, in words; the
+// raw JSON behind a toggle.
+const sameRow = (c) => data.cells.filter(o => o.area === c.area && o.scenario === c.scenario && o.profile === c.profile)
+  .sort((a, b) => a.browser.localeCompare(b.browser));
+const names = (v) => (v && v.length ? v.join(", ") : "none");
+const ROWS = [
+  ["what the page saw", (o) => o.behaviour.page || "nothing readable (navigation, form or element)"],
+  ["cookies that reached the server", (o) => names(o.behaviour.cookies)],
+  ["preflights, requests", (o) => `${o.behaviour.preflights}, ${o.behaviour.requests}`],
+  ["state changes carried out", (o) => String(o.behaviour.transfers)],
+  ["the browser's reason", (o) => o.browser === "chromium" ? "Chromium: " + (o.behaviour.reason || "none") : "Firefox gives its driver none"],
+  ["corsproof's derived reason", (o) => o.behaviour.derived_reason || "none"],
+  ["verdict", (o) => o.label + (o.passed ? "" : " (NOT as expected)")],
+  ["since the baseline", (o) => o.change ? "baseline → now: " + o.change.split(": ").slice(1).join(": ") : "unchanged"],
+];
 function show(c) {
   const body = document.getElementById("details-body"); body.replaceChildren();
-  body.append(text("h3", `${c.scenario}: ${c.browser} / ${c.profile}`));
-  body.append(text("p", (c.passed ? "As expected, because " : "NOT as expected. Expected because ") + c.expected.why));
-  if (c.failure) body.append(text("pre", c.failure));
-  // Only Chromium says why (DevTools); Firefox over WebDriver BiDi reports nothing for a CORS failure.
-  const said = c.browser === "chromium" ? "Chromium's reason: " + (c.behaviour.reason || "none") : "Firefox gives no reason to its driver";
-  body.append(text("p", said + "; corsproof's derived reason: " + (c.behaviour.derived_reason || "none")));
-  body.append(text("h4", "What the browser did")); body.append(text("pre", JSON.stringify(c.behaviour, null, 1)));
-  body.append(text("h4", words.reached)); body.append(text("pre", JSON.stringify(c.evidence, null, 1)));
+  const row = sameRow(c);
+  body.append(text("h3", `${c.scenario} (${c.profile})`));
+  body.append(text("p", (c.passed ? "Expected, because " : "NOT as expected. Expected because ") + c.expected.why));
+  const table = document.createElement("table"); const head = table.insertRow();
+  head.append(text("th", "")); for (const o of row) head.append(text("th", o.browser));
+  for (const [name, value] of ROWS) {
+    if (name === "since the baseline" && data.changed === null) continue;
+    const tr = table.insertRow(); tr.append(text("th", name));
+    for (const o of row) tr.append(text("td", value(o)));
+  }
+  body.append(table);
+  for (const o of row) if (o.failure) body.append(text("p", `${o.browser}: ${o.failure}`));
+  const raw = document.createElement("details"); raw.append(text("summary", "raw JSON: " + words.reached.toLowerCase()));
+  for (const o of row) raw.append(text("h4", o.browser), text("pre", JSON.stringify({behaviour: o.behaviour, evidence: o.evidence}, null, 1)));
+  body.append(raw);
   document.getElementById("details").style.display = "block";
 }
 document.getElementById("close").onclick = () => { document.getElementById("details").style.display = "none"; };
@@ -279,10 +305,11 @@ for (const id of ["filter", "only-disagree", "only-failed"]) document.getElement
 
 def render(
     data: dict[str, Any],
-    changed: set[tuple[str, str, str, str]] | None = None,
+    changed: Mapping[tuple[str, str, str, str], str] | None = None,
     audit: dict[str, Any] | None = None,
 ) -> str:
-    """The page; changed: the cells that changed since a baseline (None: no baseline was compared);
+    """The page; changed: the cells that changed since a baseline, with what changed (None: no
+    baseline was compared);
     audit: an audit's context (audit_context()), for its own words and its proof at the top."""
     # "</" cannot appear inside the script element that carries the data.
     embedded = json.dumps(view(data, changed, audit), sort_keys=True).replace("</", "<\\/")
@@ -292,7 +319,7 @@ def render(
 def write(
     data: dict[str, Any],
     path: Path,
-    changed: set[tuple[str, str, str, str]] | None = None,
+    changed: Mapping[tuple[str, str, str, str], str] | None = None,
     audit: dict[str, Any] | None = None,
 ) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)

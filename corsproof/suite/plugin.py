@@ -281,9 +281,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 
 def _compare_with_baseline(
     terminalreporter: pytest.TerminalReporter, baseline: str | None, built: dict[str, object]
-) -> set[tuple[str, str, str, str]] | None:
-    """The cells whose behaviour differs from the baseline's (only cells this run has), listed;
-    None where no baseline was compared (the page then says nothing of one)."""
+) -> dict[tuple[str, str, str, str], str] | None:
+    """The cells whose behaviour differs from the baseline's (only cells this run has), listed, each
+    with what changed (baseline -> now); None where no baseline was compared (the page then says
+    nothing of one)."""
     if not baseline:
         return None
     try:
@@ -295,7 +296,7 @@ def _compare_with_baseline(
     for line in changed.values():
         terminalreporter.write_line(f"corsproof baseline: changed: {line}", yellow=True)
     terminalreporter.write_line(f"corsproof baseline: {len(changed)} cells changed since {baseline}")
-    return set(changed)
+    return changed
 
 
 @pytest.fixture(scope="session")
