@@ -60,7 +60,7 @@ def test_diff_names_each_changed_cell_with_both_browser_versions(
         ("{not json", "not a JSON report"),
         ('{"cells": []}', "not a corsproof report"),
         ('{"schema_version": 99, "cells": []}', "report schema version 99, this corsproof reads version 1"),
-        ('{"schema_version": 1, "cells": [1]}', "its cells are not a list of cells"),
+        ('{"schema_version": 1, "cells": [1]}', "not a corsproof report: at the top level, 'browsers' is a required"),
     ],
     ids=["missing", "not-json", "no-version", "other-version", "bad-cells"],
 )

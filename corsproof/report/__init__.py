@@ -8,10 +8,13 @@ that ran, with version and build. Its shape is corsproof/report/report.schema.js
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+import jsonschema
 
 from corsproof.model import Expect, Observation
 
@@ -179,8 +182,16 @@ def load(path: Path) -> dict[str, Any]:
         raise ReportError(
             f"{path}: report schema version {data['schema_version']!r}, this corsproof reads version {SCHEMA_VERSION}"
         )
-    if not isinstance(data.get("cells"), list) or not all(
-        isinstance(c, dict) and "behaviour" in c for c in data["cells"]
-    ):
-        raise ReportError(f"{path}: its cells are not a list of cells with a behaviour")
+    problem = jsonschema.exceptions.best_match(_validator().iter_errors(data))
+    if problem is not None:
+        where = "/".join(str(part) for part in problem.absolute_path) or "the top level"
+        raise ReportError(f"{path}: not a corsproof report: at {where}, {problem.message[:200]}")
     return data
+
+
+@functools.cache
+def _validator() -> jsonschema.protocols.Validator:
+    """The report's JSON Schema, compiled once: what a report is, said in one place."""
+    schema = json.loads(SCHEMA_PATH.read_text())
+    validator: jsonschema.protocols.Validator = jsonschema.validators.validator_for(schema)(schema)
+    return validator
