@@ -12,7 +12,7 @@ from corsproof.model import ANY, SESSION, Expectations, by_profile, everywhere, 
 from corsproof.suite.lane import LOGGED_IN
 from corsproof.suite.scenarios import Api, Fetch, Theft
 from servers.good import PLEASE_LOGIN, PRIVATE_DATA
-from servers.origins import GOOD_HOST
+from servers.origins import GOOD_HOST, THIRDPARTY_HOST
 
 PRIVATE = PRIVATE_DATA.split(":")[0]
 SAVED_BY_THE_BROWSER = (
@@ -110,6 +110,10 @@ SAFE_THEFTS: tuple[Theft, ...] = tuple(
         source,
     )
     for host, source in ATTACKER_HOSTS
+) + (
+    # thirdparty's own host name on evil's port: an origin that differs from the trusted one by its
+    # port alone. A check that compares host names, not whole origins, would let it read.
+    Theft(f"safe-vs-{THIRDPARTY_HOST}-another-port", SAFE_POLICY, THIRDPARTY_HOST, safe_expect(False)),
 )
 
 # An https good whose check compares host and port, not scheme, trusts http://thirdparty: anyone

@@ -75,10 +75,33 @@ FORGERIES: tuple[Forgery, ...] = tuple(
     for samesite in SAMESITES
     for vector in VECTORS
 )
+
+
+def sibling_defence_expect(defence: str, vector: Vector) -> Expectations:
+    why = (
+        f"app.good is same-site with good, so the victim's cookie goes along under every profile; {defence} "
+        "still refuses with 403: a sibling is another origin (Sec-Fetch-Site: same-site), and it has no token"
+    )
+    return {(ANY, ANY): Expect(why, what_evil_sees(vector), cookies=SESSION, status=403, transfers=0)}
+
+
 DEFENDED: tuple[Forgery, ...] = tuple(
     Forgery(f"{defence}-{vector}", vector, defence_expect(defence, vector), policy=defence)
     for defence in DEFENCES
     for vector in VECTORS
+) + tuple(
+    # The same defences against good's same-site sibling: a check that lets same-site requests
+    # through (Sec-Fetch-Site: same-site) would carry these out.
+    Forgery(
+        f"{defence}-from-sibling-{vector}",
+        vector,
+        sibling_defence_expect(defence, vector),
+        policy=defence,
+        page="sibling",
+    )
+    for defence in DEFENCES
+    for vector in VECTORS
+    if vector != "form"
 )
 
 

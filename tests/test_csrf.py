@@ -43,13 +43,16 @@ def test_token_defence_refuses_clearly_and_moves_nothing() -> None:
             refused = good.post(
                 "/csrf-token/transfer?probe=t", data={"to": "evil", "amount": "5", "csrf_token": "guess"}
             )
+            # A forgery knows no token at all: the form without one is refused the same way.
+            missing = good.post("/csrf-token/transfer?probe=t", data={"to": "evil", "amount": "5"})
             token = good.get("/csrf-token/token").text
             accepted = good.post(
                 "/csrf-token/transfer?probe=t", data={"to": "a friend", "amount": "5", "csrf_token": token}
             )
-        assert (refused.status_code, refused.text) == (
-            403,
-            "Refused as cross-site request forgery: the CSRF token is missing or wrong",
-        )
+        for answer in (refused, missing):
+            assert (answer.status_code, answer.text) == (
+                403,
+                "Refused as cross-site request forgery: the CSRF token is missing or wrong",
+            )
         assert accepted.status_code == 200
         assert [t.to for t in sites.good.transfers_for("t")] == ["a friend"]

@@ -114,7 +114,9 @@ def _attacker(cell: dict[str, Any]) -> str:
     if origin in (None, "null"):
         return "`null` (a sandboxed iframe)"
     parts = urlsplit(origin)
-    return f"`{parts.scheme}://{parts.hostname}`"
+    # The sites' ports are the OS's choice, so the table names a port only as "another".
+    another = " (another port)" if cell["scenario"].endswith("-another-port") else ""
+    return f"`{parts.scheme}://{parts.hostname}`{another}"
 
 
 def attacks(data: dict[str, Any]) -> str:

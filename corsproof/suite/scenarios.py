@@ -203,15 +203,16 @@ _SUBMIT_CSRF = """(action) => {
 @dataclass(frozen=True)
 class Forgery:
     """evil's page sends a simple cross-site POST to good's /transfer: evil's own form (a
-    top-level navigation) or fetch() with credentials. The oracle is good's ledger."""
+    top-level navigation) or fetch() with credentials; or good's same-site sibling sends the
+    fetch() (a sibling is another origin, which a CSRF defence must refuse too). The oracle is
+    good's ledger."""
 
     id: str
     vector: Vector
     expect: Expectations
     policy: str = "no-cors"  # good's policy, or a CSRF defence (servers/csrf.py)
     samesite: SameSite = "none"  # of the victim's session cookie
-
-    page = "evil"
+    page: str = "evil"  # the forging site: evil, or sibling (fetch only: evil alone has the form)
 
     @property
     def start(self) -> Start:
@@ -219,7 +220,7 @@ class Forgery:
 
     def run(self, lane: Lane, probe: str) -> Observation:
         sites = lane.sites
-        evil = lane.open(sites.url("evil"))
+        evil = lane.open(sites.url(self.page))
         url = sites.good_url(self.policy, "/transfer", probe)
         result, text = None, None
         if self.vector == "form":
@@ -231,7 +232,7 @@ class Forgery:
             init = {"method": "POST", "credentials": "include", "body": FORGED_BODY, **FORGED_FETCHES[self.vector]}
             result = evil.fetch(url, init)
         return Observation(
-            page_origin=sites.origins.evil,
+            page_origin=getattr(sites.origins, self.page),
             page=result,
             exchanges=tuple(sites.recorder.for_probe(probe)),
             watched=self.start.cookies,
