@@ -627,12 +627,19 @@ def _multi_step_cell(
     for part in (profile, browser):
         variant = variant.replace(part, "", 1)
     variant = "-".join(filter(None, variant.split("-")))
-    name: str = item.originalname  # type: ignore[attr-defined]
+    name = multi_step_name(item.originalname, variant)  # type: ignore[attr-defined]
     docstring = (item.function.__doc__ or name).strip()  # type: ignore[attr-defined]
     seen = Observation(page_origin="", exchanges=tuple(e for p in probes for e in recorder.for_probe(p)))
-    expect = Expect(docstring.split("\n")[0], page=None, preflights=None, requests=None, cookies=None)
+    # The docstring's first paragraph whole: its first line alone stops mid-sentence.
+    why = " ".join(docstring.split("\n\n")[0].split())
+    expect = Expect(why, page=None, preflights=None, requests=None, cookies=None)
     area = item.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")  # type: ignore[attr-defined]
     failure = outcome.longreprtext[:2000] if outcome.failed else None
-    return report.cell(
-        area, "MultiStep", name + (f"[{variant}]" if variant else ""), browser, profile, expect, seen, failure
-    )
+    return report.cell(area, "MultiStep", name, browser, profile, expect, seen, failure)
+
+
+def multi_step_name(function: str, variant: str) -> str:
+    """A browser test's scenario name as the report says scenarios, not a pytest id:
+    test_preflight_cache_keeps_apart + [tainted-then-direct] -> preflight-cache-keeps-apart (tainted-then-direct)."""
+    name = function.removeprefix("test_").replace("_", "-")
+    return f"{name} ({variant})" if variant else name
