@@ -8,7 +8,7 @@ them all, many apps side by side under prefixes of one site (/flask-exact/me, /d
 ...), each app seeing its own paths (/me) and setting its own `sid` cookie, scoped to its prefix:
   - "site", the team trusting www only: flask-cors in all six configurations; Django (one
     configuration per process: uvicorn in a subprocess) and aiohttp (a loopback thread), each
-    reached through the audit's reverse proxy; Starlette reflect-any with a SameSite=Lax cookie.
+    reached through the audit's reverse proxy; Starlette reflect-any with SameSite Lax and Strict.
   - "starlette", the team trusting www and every subdomain (what the "subdomains" configuration
     means to allow): Starlette in all six configurations.
 Each audit runs real Chromium and Firefox under the default and third-party-allowed cookie profiles.
@@ -19,7 +19,7 @@ ones whose request carries the victim's cookie:
   - SameSite=None, third-party cookies allowed: every one.
   - SameSite=None by default (Chromium blocks third-party cookies, Firefox partitions them): only
     same-site ones (see same_site: Chromium's is schemeful, Firefox's, measured, is not).
-  - SameSite=Lax, any profile: only same-site ones (a Lax cookie is not sent on a cross-site fetch).
+  - SameSite=Lax or Strict, any profile: only same-site ones (not sent on a cross-site fetch).
 """
 
 from __future__ import annotations
@@ -206,7 +206,7 @@ def mount(
     """measured: what truth.py measures, straight (the app object, or the URL of a running one)."""
     granted = frozenset(allowed_origins(measured, candidates(trusted), "/me"))
     return Mounted(
-        f"{framework}-{configuration}" + ("-lax" if samesite == "Lax" else ""),
+        f"{framework}-{configuration}" + ("" if samesite == "None" else f"-{(samesite or 'unset').lower()}"),
         framework,
         configuration,
         samesite,
@@ -268,7 +268,10 @@ STARLETTE_TRUSTS = (TRUSTED_ORIGIN, EVERY_SUBDOMAIN)
 @pytest.fixture(scope="module")
 def site_audit(cors_audit: Audit) -> Audited:
     """flask-cors x 6, Django reflect-any, aiohttp null-trusted, Starlette reflect-any with a Lax
-    cookie; the servers run for the audit only."""
+    and a Strict cookie; the servers run for the audit only. (A cookie without SameSite is left
+    out: through the audit, Firefox ESR 153 with third-party cookies allowed did not send one
+    cross-site, where the suite's cookie matrix over http *.localhost finds it sent: not yet
+    explained, so not yet a ground truth.)"""
     with ExitStack() as running:
         django = running.enter_context(django_served("reflect-any", "None"))
         aiohttp = running.enter_context(aiohttp_app.serve(aiohttp_app.make_app("null-trusted", "None")))
@@ -279,8 +282,11 @@ def site_audit(cors_audit: Audit) -> Audited:
         # Through the reverse proxy, as `corsproof audit http://127.0.0.1:PORT` reaches a running app.
         mounted.append(mount("django", "reflect-any", "None", reverse_proxy(django), django, SITE_TRUSTS))
         mounted.append(mount("aiohttp", "null-trusted", "None", reverse_proxy(aiohttp), aiohttp, SITE_TRUSTS))
-        lax = starlette_app.make_app("reflect-any", "Lax")
-        mounted.append(mount("starlette", "reflect-any", "Lax", lax, lax, SITE_TRUSTS))
+        # Reflect-any with each other SameSite of the session cookie: the browsers' cookie rules alone
+        # decide who reads.
+        for samesite in ("Lax", "Strict"):
+            app = starlette_app.make_app("reflect-any", samesite)
+            mounted.append(mount("starlette", "reflect-any", samesite, app, app, SITE_TRUSTS))
         # A public path per framework, each readable by an attacker the middleware lets in.
         publics = [m.public for m in mounted if m.configuration == "reflect-any"] + ["/aiohttp-null-trusted/public"]
         return audit_site(cors_audit, SITE_TRUSTS, mounted, publics)
@@ -298,6 +304,7 @@ def starlette_audit(cors_audit: Audit) -> Audited:
 AUDITS = ("site_audit", "starlette_audit")
 CASES = [("site_audit", f"flask-{c}") for c in CONFIGURATIONS]
 CASES += [("site_audit", "django-reflect-any"), ("site_audit", "aiohttp-null-trusted")]
+CASES += [("site_audit", "starlette-reflect-any-strict")]
 CASES += [("starlette_audit", f"starlette-{c}") for c in CONFIGURATIONS]
 LAX = "starlette-reflect-any-lax"
 
