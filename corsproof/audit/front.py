@@ -12,9 +12,10 @@ through a reverse proxy (corsproof/audit/target.py), so that the recorder sees i
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from corsproof.audit.attackers import Origin
@@ -53,6 +54,20 @@ class HostRouter:
 class Front:
     names: NameMap
     recorder: Recorder
+    app_origin: Origin
+
+    def ask(self, path: str, cookies: Mapping[str, str]) -> tuple[int, bytes]:
+        """GET path of the app as the front serves it, with exactly these cookies, from outside the
+        browser: what the app answers to a cookie set, asked without touching the browser's jar
+        (putting a cookie back changes it: Firefox reports a cookie without SameSite as Lax)."""
+        scheme = self.app_origin.scheme
+        local = self.names.ports[self.app_origin.effective_port]
+        authority = self.app_origin.host + (f":{self.app_origin.port}" if self.app_origin.port is not None else "")
+        header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+        # Loopback, and the front's own throwaway certificate: nothing to verify.
+        with httpx.Client(verify=False, timeout=30) as client:
+            answer = client.get(f"{scheme}://127.0.0.1:{local}{path}", headers={"Host": authority, "Cookie": header})
+        return answer.status_code, answer.content
 
 
 @contextlib.contextmanager
@@ -79,7 +94,7 @@ def serve(
                 started.append(server)
             local = {"http": plain.port, "https": tls.port}
             mapped = {public: local[scheme] for scheme, used in ports.items() for public in used}
-            yield Front(NameMap(tuple(names), mapped), recorder)
+            yield Front(NameMap(tuple(names), mapped), recorder, app_origin)
         finally:
             for server in reversed(started):
                 server.stop()

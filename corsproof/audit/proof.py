@@ -14,7 +14,7 @@ AuditError that names the cause, before any verdict.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +55,8 @@ class Proof:
 
 
 Tagger = Callable[[], str]
+# What the app answers (status, body) to GET path with exactly these cookies (front.Front.ask).
+Asker = Callable[[str, Mapping[str, str]], tuple[int, bytes]]
 
 
 def _read(
@@ -109,19 +111,6 @@ def _same(a: FetchResult, b: FetchResult) -> bool:
     return (a.status, a.body) == (b.status, b.body)
 
 
-def _drop_and_read(
-    context: BrowserContext, page: Page, recorder: Recorder, cookie: dict[str, Any], url: str
-) -> FetchResult:
-    """The credentialed read again with one cookie gone from the browser; then the cookie is back."""
-    context.clear_cookies(name=cookie["name"], domain=cookie["domain"], path=cookie["path"])
-    try:
-        [(result, _)] = _read(page, recorder, [(url, {"credentials": "include"})])
-    finally:
-        keep = ("name", "value", "domain", "path", "expires", "httpOnly", "secure", "sameSite")
-        context.add_cookies([{k: cookie[k] for k in keep if k in cookie}])  # type: ignore[list-item]
-    return result
-
-
 def prove(
     context: BrowserContext,
     app: Origin,
@@ -129,6 +118,7 @@ def prove(
     held: LoggedIn,
     paths: Sequence[str],
     url_of: Callable[[str], str],
+    ask: Asker,
     session_cookie: str | None = None,
 ) -> Proof:
     """The proof for one browser and cookie profile; AuditError naming the cause where it fails.
@@ -136,19 +126,19 @@ def prove(
     page = context.new_page()
     try:
         page.goto(str(app) + OWN_PAGE, wait_until="domcontentloaded")
-        return _prove(context, page, app, recorder, held, paths, url_of, session_cookie)
+        return _prove(page, app, recorder, held, paths, url_of, ask, session_cookie)
     finally:
         page.close()
 
 
 def _prove(
-    context: BrowserContext,
     page: Page,
     app: Origin,
     recorder: Recorder,
     held: LoggedIn,
     paths: Sequence[str],
     url_of: Callable[[str], str],
+    ask: Asker,
     session_cookie: str | None,
 ) -> Proof:
     if session_cookie is not None and session_cookie not in held.names:
@@ -193,12 +183,12 @@ def _prove(
     if not private:
         # Nothing private to leak from these paths; writes are still judged by the cookies held.
         return Proof(Credential(held.names, every=False), frozenset(), tuple(notes))
-    path, (_, answer, carried) = next(iter(private.items()))
-    needed = frozenset(
-        c["name"]
-        for c in held.cookies
-        if c["name"] in carried and not _same(_drop_and_read(context, page, recorder, c, url_of(path)), answer)
-    )
+    path, (_, _, carried) = next(iter(private.items()))
+    # Asked of the app directly, each cookie left out in turn: the browser's jar stays as the login
+    # left it (a cookie put back is not the cookie the app set).
+    values = {c["name"]: c["value"] for c in held.cookies if c["name"] in carried}
+    every = ask(path, values)
+    needed = frozenset(name for name in values if ask(path, {n: v for n, v in values.items() if n != name}) != every)
     if not needed:
         notes.append(
             f"no one cookie is needed alone for {path}: any of {', '.join(sorted(carried))} logs the victim in"

@@ -362,7 +362,14 @@ def _run_engine(
 
                     try:
                         proof = prove(
-                            context, plan.app_origin, served.recorder, held, plan.paths, url_of, plan.session_cookie
+                            context,
+                            plan.app_origin,
+                            served.recorder,
+                            held,
+                            plan.paths,
+                            url_of,
+                            served.ask,
+                            plan.session_cookie,
                         )
                     except AuditError as error:
                         raise AuditError(f"{engine} {profile.value}: {error}") from None
