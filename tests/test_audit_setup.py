@@ -236,13 +236,25 @@ def test_a_login_script_logs_in_and_reaches_no_leak() -> None:
     assert_no_leak(audit("shop", "--login-script", "tests.setup_apps:script_login", "--path", "/me"))
 
 
-def test_a_public_path_is_reported_public_and_never_a_leak() -> None:
-    """/public answers the same without cookies: a note says public, even on the leaky app, exit 0."""
-    done = audit("leaky", "--login-url", "/login", "--path", "/public")
+def test_a_public_path_is_reported_public_and_never_a_leak(tmp_path: Path) -> None:
+    """/public answers the same without cookies: a note says public and, even on the leaky app, no
+    read of it is a leak; /me beside it still leaks (exit 1)."""
+    sarif = tmp_path / "audit.sarif"
+    done = audit("leaky", "--login-url", "/login", "--path", "/me", "--path", "/public", "--sarif", str(sarif))
     shown = f"exit {done.returncode}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}"
-    assert done.returncode == 0, shown
+    assert done.returncode == 1, shown
     assert "/public answers the same without the victim's cookies: it is public" in done.stdout, shown
-    assert "no leak" in done.stdout and "LEAK" not in done.stdout, shown
+    leaked = {
+        r["locations"][0]["logicalLocations"][0]["name"] for r in json.loads(sarif.read_text())["runs"][0]["results"]
+    }
+    assert leaked == {"/me"}, shown
+
+
+def test_only_public_paths_prove_nothing_and_exit_2() -> None:
+    """No path needs the cookies, so nothing shows the login worked: no "no leak" without proof."""
+    assert_cannot_audit(
+        audit("leaky", "--login-url", "/login", "--path", "/public"), "no path answers differently", "/public"
+    )
 
 
 def test_a_leaky_pattern_is_found_with_exit_1() -> None:

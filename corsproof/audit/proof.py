@@ -54,7 +54,6 @@ class Proof:
     notes: tuple[str, ...] = ()
 
 
-Tagger = Callable[[], str]
 # What the app answers (status, body) to GET path with exactly these cookies (front.Front.ask).
 Asker = Callable[[str, Mapping[str, str]], tuple[int, bytes]]
 
@@ -122,33 +121,20 @@ def prove(
     session_cookie: str | None = None,
 ) -> Proof:
     """The proof for one browser and cookie profile; AuditError naming the cause where it fails.
-    url_of(path): the path's URL with a probe tag of its own."""
-    page = context.new_page()
-    try:
-        page.goto(str(app) + OWN_PAGE, wait_until="domcontentloaded")
-        return _prove(page, app, recorder, held, paths, url_of, ask, session_cookie)
-    finally:
-        page.close()
-
-
-def _prove(
-    page: Page,
-    app: Origin,
-    recorder: Recorder,
-    held: LoggedIn,
-    paths: Sequence[str],
-    url_of: Callable[[str], str],
-    ask: Asker,
-    session_cookie: str | None,
-) -> Proof:
+    url_of(path): the path's URL with a probe tag of its own; ask: the app asked directly."""
     if session_cookie is not None and session_cookie not in held.names:
         raise AuditError(
             f"--session-cookie {session_cookie}: after the login the browser holds no such cookie for {app} "
             f"(it holds {', '.join(sorted(held.names))})"
         )
     reads = [(url_of(path), {"credentials": creds}) for path in paths for creds in ("include", "omit")]
-    seen = _read(page, recorder, reads)
-    private: dict[str, tuple[str, FetchResult, frozenset[str]]] = {}
+    page = context.new_page()
+    try:
+        page.goto(str(app) + OWN_PAGE, wait_until="domcontentloaded")
+        seen = _read(page, recorder, reads)
+    finally:
+        page.close()
+    private: dict[str, frozenset[str]] = {}  # each private path, and the cookies that reached it
     notes = []
     for index, path in enumerate(paths):
         (with_, with_exchanges), (without, without_exchanges) = seen[2 * index], seen[2 * index + 1]
@@ -177,13 +163,17 @@ def _prove(
                 f"({', '.join(sorted(carried))}): the login did not log the victim in, or the path is not "
                 "readable as the victim"
             )
-        private[path] = (reads[2 * index][0], with_, carried)
+        private[path] = carried
+    if not private:
+        # Nothing shows the login worked (a failed one answers alike with and without cookies), so
+        # "no leak" could mean nothing at all.
+        raise AuditError(
+            f"no path answers differently without the victim's cookies ({', '.join(paths)}): the login may not "
+            "have logged the victim in, or every path is public; give a --path only the logged-in victim can read"
+        )
     if session_cookie is not None:
         return Proof(Credential(frozenset({session_cookie})), frozenset(private), tuple(notes))
-    if not private:
-        # Nothing private to leak from these paths; writes are still judged by the cookies held.
-        return Proof(Credential(held.names, every=False), frozenset(), tuple(notes))
-    path, (_, _, carried) = next(iter(private.items()))
+    path, carried = next(iter(private.items()))
     # Asked of the app directly, each cookie left out in turn: the browser's jar stays as the login
     # left it (a cookie put back is not the cookie the app set).
     values = {c["name"]: c["value"] for c in held.cookies if c["name"] in carried}
