@@ -11,6 +11,7 @@ against a session cookie without SameSite.
 from __future__ import annotations
 
 from corsproof.model import SESSION, Expect, per_browser
+from corsproof.report.areas import Area
 from corsproof.suite.lane import Start
 from corsproof.suite.scenarios import CookieRequest, Forgery
 from e2e.cookie_matrix_cases import HTTP_ONLY, LAX, LAX_INSECURE, NONE_SECURE, PARTITIONED, STRICT, UNSET, cell
@@ -67,3 +68,5 @@ CSRF_FORM = Forgery(
     ),
     samesite="unset",
 )
+
+AREA = Area("aged_cookies", rank=7)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from corsproof.model import SESSION, Expectations, by_profile, everywhere, outcome
+from corsproof.report.areas import Area
 from corsproof.suite.lane import LOGGED_IN, LOGGED_OUT
 from corsproof.suite.scenarios import Api, Fetch
 
@@ -302,3 +303,5 @@ ARTICLE_SCENARIOS: tuple[Fetch, ...] = (
         ),
     ),
 )
+
+AREA = Area("article", rank=1)

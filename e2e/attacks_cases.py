@@ -8,7 +8,13 @@ http://evilgood.localhost:<evil port>/ is evil's page with an origin of the atta
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlsplit
+
 from corsproof.model import ANY, SESSION, Expectations, by_profile, everywhere, outcome
+from corsproof.profiles import CookieProfile
+from corsproof.report import tables
+from corsproof.report.areas import Area
 from corsproof.suite.lane import LOGGED_IN
 from corsproof.suite.scenarios import Api, Fetch, Theft
 from servers.good import PLEASE_LOGIN, PRIVATE_DATA
@@ -127,3 +133,41 @@ SCHEME_NOT_CHECKED = Fetch(
     init={"credentials": "include"},
     start=LOGGED_IN,
 )
+
+
+def _attacker(cell: dict[str, Any]) -> str:
+    origin = next((e["origin"] for e in cell["evidence"] if not e["preflight"]), None)
+    if origin in (None, "null"):
+        return "`null` (a sandboxed iframe)"
+    parts = urlsplit(origin)
+    # The sites' ports are the OS's choice, so the table names a port only as "another".
+    another = " (another port)" if cell["scenario"].endswith("-another-port") else ""
+    return f"`{parts.scheme}://{parts.hostname}`{another}"
+
+
+def attacks_table(data: dict[str, Any]) -> str:
+    """Can evil read the victim's private data? Per attack scenario and cookie profile (README)."""
+    cells = tables.area_cells(data, AREA.name)
+    ids = sorted({s for _, s, _, _ in cells}, key=lambda s: (s.startswith("safe-"), s))
+    rows = []
+    for scenario in ids:
+        first = next(c for (_, s, _, _), c in sorted(cells.items()) if s == scenario)
+        row = [f"`{scenario}`", _attacker(first)]
+        for profile in CookieProfile:
+            said = set()
+            for browser in tables.browsers(data):
+                cell = cells.get((AREA.name, scenario, browser, profile.value))
+                if cell is None:
+                    continue
+                b = cell["behaviour"]
+                leaked = b["page"] == "read" and SESSION <= set(b["cookies"])
+                said.add(
+                    "**leaks**" if leaked else "no, the browser withheld the cookie" if b["page"] == "read" else "no"
+                )
+            row.append(" / ".join(sorted(said)) if said else "—")
+        rows.append(row)
+    header = ["scenario", "attacker origin", "default", "third-party cookies allowed", "third-party cookies blocked"]
+    return tables.table(header, rows)
+
+
+AREA = Area("attacks", rank=3, tables={"attacks": attacks_table})

@@ -7,12 +7,15 @@ if it were a user's app: the audit knows only its origin, the origins it trusts 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount
 from starlette.types import ASGIApp
 
+from corsproof.report import tables
+from corsproof.report.areas import Area
 from servers.attacks import ATTACK_POLICIES, FLAWS
 from servers.good import SESSION_COOKIE, GoodState, create_good_app
 from servers.origins import GOOD_HOST, SIBLING_HOST, THIRDPARTY_HOST, Origins
@@ -70,3 +73,17 @@ def audited_good(origins: Origins) -> tuple[ASGIApp, str]:
     )
     assert {p.name for p in POLICIES + ATTACK_POLICIES} >= {c.path.split("/")[1] for c in CASES[:-1]}
     return app, f"{SESSION_COOKIE}={state.new_session()}; SameSite=None; Secure; HttpOnly"
+
+
+def audit_classes_table(data: dict[str, Any]) -> str:
+    """The attacker origins corsproof audit derives, for the README's example (from the code, not a report)."""
+    # Imported here: the report reads every area's AREA at the end of an e2e run, which has no use
+    # for the audit otherwise.
+    from corsproof.audit import attackers
+
+    found = attackers.derive("https://api.shop.example", ["https://www.shop.example"])
+    rows = [[a.kind, f"`{a.origin}`", a.beats.replace("|", "\\|"), a.needs or "a domain of their own"] for a in found]
+    return tables.table(["class", "attacker origin", "beats a check that trusts…", "a real attacker needs"], rows)
+
+
+AREA = Area("audit", rank=8, tables={"audit-classes": audit_classes_table})

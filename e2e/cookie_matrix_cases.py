@@ -17,8 +17,12 @@ Total Cookie Protection (network.cookie.cookieBehavior 5); WPT cookies/samesite/
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from corsproof.model import ANY, Expect, Expectations, everywhere
+from corsproof.report import tables
+from corsproof.report.areas import Area
+from corsproof.requests import HOWS
 from corsproof.suite.scenarios import CookieRequest, CrossSiteSet
 
 # The matrix cookies (see servers/cookie_lab.py): each name says its attributes.
@@ -242,3 +246,76 @@ SET_EXPECT: Expectations = {
 }
 
 CROSS_SITE_SET = CrossSiteSet("cookies-set-by-a-cross-site-response", SET_CROSS_SITE, SET_EXPECT)
+
+# The tables of README.md and docs/cookie-matrix.md, made from a report (corsproof tables).
+COOKIE_LABELS = {
+    HTTP_ONLY: "HttpOnly",
+    LAX: "Lax",
+    LAX_INSECURE: "Lax (not Secure)",
+    NONE_SECURE: "None",
+    PARTITIONED: "Partitioned",
+    STRICT: "Strict",
+    UNSET: "unset",
+}
+SET_LABELS = {
+    "x_none": "`SameSite=None; Secure`",
+    "x_partitioned": "`… ; Partitioned`",
+    "x_lax": "`SameSite=Lax; Secure`",
+    "x_unset": "no SameSite, `Secure`",
+}
+
+
+def _cookies(sent: list[str]) -> str:
+    """'all', 'none', 'all but X' or the list, by the names the docs use."""
+    names = set(sent)
+    if names == STORED:
+        return "all"
+    if not names:
+        return "none"
+    missing = sorted(COOKIE_LABELS[n] for n in STORED - names)
+    if names < STORED and len(missing) <= 3:
+        return "all but " + ", ".join(missing)
+    return ", ".join(sorted(COOKIE_LABELS[n] for n in names))
+
+
+def matrix_table(data: dict[str, Any], requesters: tuple[str, ...] = ("good", "sibling", "thirdparty")) -> str:
+    """Which of good's cookies reach good, per requester, way of asking and lane."""
+    cells, lanes = tables.area_cells(data, AREA.name), tables.lanes(data)
+    rows = []
+    for who in requesters:
+        for how in HOWS:
+            found = [cells.get((AREA.name, f"{who}-{how}", b, p)) for b, p in lanes]
+            rows.append([who, how] + [_cookies(c["behaviour"]["cookies"]) if c else "—" for c in found])
+    return tables.table(["requester", "way"] + [f"{b} {p}" for b, p in lanes], rows)
+
+
+def _kept(cell: dict[str, Any], name: str) -> str:
+    """What became of one cookie set cross-site, in one lane."""
+    if name not in cell["behaviour"]["stored"]:
+        refused = cell["behaviour"].get("set_refusals", {}).get(name)
+        return "refused" + (f" (`{', '.join(refused)}`)" if refused else "")
+    read_back, first_party = (set(hop["cookies"]) for hop in cell["evidence"])
+    if name in first_party:
+        return "kept; good's own pages see it"
+    return "kept, partitioned: only thirdparty's requests carry it" if name in read_back else "kept, never sent"
+
+
+def cross_site_set_table(data: dict[str, Any]) -> str:
+    """What each browser keeps of the cookies good's answers set on thirdparty's fetches."""
+    cells, lanes = tables.area_cells(data, AREA.name), tables.lanes(data)
+    rows = [
+        [label] + [_kept(cells[(AREA.name, CROSS_SITE_SET.id, b, p)], name) for b, p in lanes]
+        for name, label in SET_LABELS.items()
+    ]
+    return tables.table(["cookie set cross-site"] + [f"{b} {p}" for b, p in lanes], rows)
+
+
+AREA = Area(
+    "cookie_matrix",
+    rank=2,
+    tables={
+        "cookie-matrix": matrix_table,
+        "cookie-matrix-thirdparty": lambda data: matrix_table(data, ("thirdparty",)),
+        "cookies-set-cross-site": cross_site_set_table,
+    },
+)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from corsproof.model import Expect, everywhere, outcome
+from corsproof.report.areas import Area
 from corsproof.suite.lab import Hop, LabValue
 from corsproof.suite.scenarios import Fetch, Lab
 
@@ -778,3 +779,5 @@ WPT_CASES: tuple[Fetch, ...] = tuple(
     + _preflight_cache()
     + _vary_and_lna()
 )
+
+AREA = Area("cors_protocol", rank=5)

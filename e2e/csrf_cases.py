@@ -9,11 +9,13 @@ along; the oracle is good's ledger.
 
 from __future__ import annotations
 
-from typing import get_args
+from typing import Any, get_args
 
 from corsproof.model import ANY, SESSION, Expect, Expectations
 from corsproof.pages import Outcome
 from corsproof.profiles import CookieProfile
+from corsproof.report import tables
+from corsproof.report.areas import Area
 from corsproof.suite.scenarios import Forgery, Vector
 from servers.good import SameSite
 
@@ -108,3 +110,29 @@ DEFENDED: tuple[Forgery, ...] = tuple(
 def forgery(id: str) -> Forgery:
     """One of the forgeries by its id (the article's CSRF claims are these very scenarios)."""
     return next(f for f in FORGERIES + DEFENDED if f.id == id)
+
+
+VECTOR_NAMES: dict[Vector, str] = {
+    "form": "HTML form POST (top-level navigation)",
+    "fetch-text-plain": "`fetch`, `text/plain`",
+    "fetch-form-urlencoded": "`fetch`, `application/x-www-form-urlencoded`",
+    "fetch-no-cors": '`fetch`, `mode: "no-cors"`',
+}
+
+
+def csrf_table(data: dict[str, Any]) -> str:
+    """Where each forgery moved the money, per vector and SameSite value (docs/attacks.md)."""
+    cells = tables.area_cells(data, AREA.name)
+    rows = []
+    for vector, name in VECTOR_NAMES.items():
+        row = [name]
+        for samesite in SAMESITES:
+            scenario = f"samesite-{samesite}-{vector}"
+            ran = tables.lanes_where(cells, AREA.name, scenario, lambda c: True)
+            done = tables.lanes_where(cells, AREA.name, scenario, lambda c: c["behaviour"]["transfers"] > 0)
+            row.append(tables.verdict(done, ran, "carried out") if ran else "—")
+        rows.append(row)
+    return tables.table(["vector", *(f"SameSite={s.capitalize()}" for s in SAMESITES)], rows)
+
+
+AREA = Area("csrf", rank=4, tables={"csrf": csrf_table})

@@ -9,6 +9,7 @@ none of it: the cookie never reaches good, and good sees the reader's own prefli
 from __future__ import annotations
 
 from corsproof.model import everywhere, outcome
+from corsproof.report.areas import Area
 from corsproof.suite.lane import LOGGED_OUT
 from corsproof.suite.scenarios import Fetch, Lab
 
@@ -69,3 +70,5 @@ CACHE_CANARY = (
         start=LOGGED_OUT,
     ),
 )
+
+AREA = Area("isolation", rank=6)

@@ -134,9 +134,11 @@ def test_findings_name_what_differs_where_the_labels_look_alike() -> None:
 
 def test_an_e2e_run_loads_neither_the_command_line_nor_the_audit() -> None:
     """The suite's plugin needs the report (cells, diff, page), not the CLI that wraps it nor the
-    audit: what a browser test imports stays what it uses."""
+    audit, even once it reads every area's AREA to order the report: what a browser test imports
+    stays what it uses."""
     code = (
-        "import sys, corsproof.suite.plugin; "
+        "import sys, importlib, corsproof.suite.plugin as p, corsproof.report.areas as a; "
+        "[importlib.import_module(m) for m in p.pytest_plugins]; a.suite_areas(); "
         "print(sorted(m for m in sys.modules if m.startswith(('corsproof.audit', 'corsproof.cli'))))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)

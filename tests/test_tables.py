@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from corsproof import cli, report
-from corsproof.report import tables
+from corsproof.report import areas, tables
+from e2e.csrf_cases import csrf_table
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "cookie-matrix.md", ROOT / "docs" / "attacks.md"]
@@ -54,7 +55,7 @@ def test_tables_check_names_only_the_tables_that_differ(tmp_path: Path, capsys: 
     data = report.load(BASELINE)
     doc = tmp_path / "doc.md"
     doc.write_text(
-        f"<!-- table:csrf -->\n{tables.csrf(data)}\n<!-- /table:csrf -->\n\n"
+        f"<!-- table:csrf -->\n{csrf_table(data)}\n<!-- /table:csrf -->\n\n"
         "<!-- table:attacks -->\n| old |\n<!-- /table:attacks -->\n"
     )
     assert tables.differing(doc.read_text(), data) == ["attacks"]
@@ -166,7 +167,7 @@ def test_a_duplicated_opening_marker_is_refused(tmp_path: Path, capsys: pytest.C
 def test_an_unknown_table_name_is_refused_by_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An unknown name is one line listing the known tables, not a ValueError traceback."""
     err = _refused(tmp_path, capsys, "\n<!-- table:nope -->\n| old |\n<!-- /table:nope -->\n", 2, "nope")
-    assert "unknown table 'nope' (known: " + ", ".join(tables.TABLES) + ")" in err
+    assert "unknown table 'nope' (known: " + ", ".join(tables.known_tables()) + ")" in err
 
 
 def test_a_table_the_report_cannot_make_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -200,3 +201,32 @@ def test_a_missing_report_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.
     assert cli.main(["tables", str(tmp_path / "none.json"), str(doc)]) == 2
     err = capsys.readouterr().err
     assert err == f"corsproof tables: {tmp_path / 'none.json'}: no such file\n"
+
+
+def test_every_area_declares_itself_in_its_cases_file() -> None:
+    """Each e2e/test_<area>.py has an e2e/<area>_cases.py whose AREA is named <area>: the area a
+    cell carries (its test module's) is the one whose tables and rank the report uses."""
+    declared = {area.name for area in areas.suite_areas()}
+    tested = {
+        p.stem.removeprefix("test_")
+        for p in (ROOT / "e2e").glob("test_*.py")
+        if (ROOT / "e2e" / f"{p.stem.removeprefix('test_')}_cases.py").exists()
+    }
+    assert tested == declared
+    assert [a.name for a in areas.suite_areas()][0] == "article", "the article is read first"
+    assert set(tables.known_tables()) >= {"attacks", "csrf", "cookie-matrix", "audit-classes"}
+
+
+def test_the_report_code_names_no_scenario_nor_cookie() -> None:
+    """Tables and pages are generic: what a scenario or cookie is called lives with the area's cases."""
+    for module in ("tables", "html", "collect", "areas", "__init__", "diff"):
+        source = (ROOT / "corsproof" / "report" / f"{module}.py").read_text()
+        for name in ("samesite-", "session", "none_secure", "x_partitioned", "csrf", "attacks", "cookie_matrix"):
+            assert f'"{name}' not in source, f"corsproof/report/{module}.py names {name!r}"
+
+
+def test_a_report_keeps_its_areas_order_through_a_merge() -> None:
+    data = report.load(BASELINE)
+    ordered = {**data, "areas": ["csrf", "article"]}
+    assert report.merge([ordered])["areas"] == ["csrf", "article"]
+    assert "areas" not in report.merge([{k: v for k, v in data.items() if k != "areas"}])

@@ -20,7 +20,6 @@ from corsproof.model import Expect, Observation
 
 SCHEMA_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
-AREAS = ("article", "cookie_matrix", "cors_protocol", "attacks", "csrf", "isolation")
 
 
 class ReportError(Exception):
@@ -111,9 +110,12 @@ def cell(
     )
 
 
-def build(cells: list[Cell], browsers: list[dict[str, Any]]) -> dict[str, Any]:
+def build(cells: list[Cell], browsers: list[dict[str, Any]], areas: list[str] | None = None) -> dict[str, Any]:
+    """The report of a run. areas: the order its areas are read in (the README's; the article
+    first), which the page follows; areas not named there come after, alphabetically."""
     rows = [asdict(c) for c in sorted(cells, key=lambda c: (c.area, c.scenario, c.browser, c.profile))]
-    return {"schema_version": SCHEMA_VERSION, "browsers": browsers, "cells": rows, "summary": summary(rows)}
+    built = {"schema_version": SCHEMA_VERSION, "browsers": browsers, "cells": rows, "summary": summary(rows)}
+    return {**built, "areas": areas} if areas is not None else built
 
 
 def key(row: dict[str, Any]) -> tuple[str, str, str, str]:
@@ -155,11 +157,14 @@ def merge(reports: list[dict[str, Any]]) -> dict[str, Any]:
         for browser in data["browsers"]:
             browsers[(browser["name"], browser["cookie_profile"])] = browser
     rows = [cells[k] for k in sorted(cells)]
+    # Shards of one run declare the same areas: the first order given stands.
+    areas = next((data["areas"] for data in reports if "areas" in data), None)
     return {
         "schema_version": SCHEMA_VERSION,
         "browsers": [browsers[k] for k in sorted(browsers)],
         "cells": rows,
         "summary": summary(rows),
+        **({"areas": areas} if areas is not None else {}),
     }
 
 

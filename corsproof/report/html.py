@@ -15,9 +15,6 @@ from typing import Any
 
 from corsproof import report
 
-# The areas in the README's order: the article first.
-AREA_ORDER = ("article", "cookie_matrix", "attacks", "csrf", "cors_protocol", "isolation", "aged_cookies", "audit")
-
 
 def label(behaviour: dict[str, Any], kind: str = "") -> str:
     """A cell's short text: what the page saw, else what got through to good; a theft that read
@@ -89,7 +86,8 @@ def view(
         for row in data["cells"]
     ]
     words = AUDIT_WORDS if audit is not None else SUITE_WORDS
-    findings = _findings(cells, differ)
+    order = data.get("areas", [])
+    findings = _findings(cells, differ, order)
     if audit is not None:
         for cell in cells:
             cell["label"] = audit["verdicts"].get(
@@ -102,7 +100,7 @@ def view(
         "words": words,
         "audit": audit,
         "findings": findings,
-        "area_order": list(AREA_ORDER),
+        "area_order": order,
     }
 
 
@@ -110,7 +108,7 @@ def _row_id(cell: dict[str, Any]) -> str:
     return f"{cell['area']}/{cell['scenario']}"
 
 
-def _findings(cells: list[dict[str, Any]], differ: set[tuple[str, str, str]]) -> list[dict[str, str]]:
+def _findings(cells: list[dict[str, Any]], differ: set[tuple[str, str, str]], order: list[str]) -> list[dict[str, str]]:
     """The page's opening list, one sentence a finding, each linked to its row: where the browsers
     disagree (with what differs, where the labels alone look alike), each leak, each change since
     the baseline."""
@@ -118,7 +116,7 @@ def _findings(cells: list[dict[str, Any]], differ: set[tuple[str, str, str]]) ->
     for cell in cells:
         by_where.setdefault((cell["area"], cell["scenario"], cell["profile"]), []).append(cell)
     said: list[dict[str, str]] = []
-    for where in sorted(differ, key=lambda w: (_area_rank(w[0]), w[1], w[2])):
+    for where in sorted(differ, key=lambda w: (_area_rank(w[0], order), w[1], w[2])):
         lanes = sorted(by_where[where], key=lambda c: c["browser"])
         what = ", ".join(f"{c['browser'].capitalize()} {c['label']}" for c in lanes)
         if len({c["label"] for c in lanes}) == 1:
@@ -134,7 +132,7 @@ def _findings(cells: list[dict[str, Any]], differ: set[tuple[str, str, str]]) ->
         said.append({"kind": "disagree", "row": _row_id(lanes[0]), "text": f"{where[1]} ({where[2]}): {what}"})
     for kind in ("leak", "changed"):
         lanes_of: dict[str, list[str]] = {}
-        for cell in sorted(cells, key=lambda c: (_area_rank(c["area"]), c["scenario"])):
+        for cell in sorted(cells, key=lambda c: (_area_rank(c["area"], order), c["scenario"])):
             if (cell["label"] == "LEAK") if kind == "leak" else cell["changed"]:
                 lanes_of.setdefault(_row_id(cell), []).append(f"{cell['browser']} {cell['profile']}")
         for row, lanes_here in lanes_of.items():
@@ -144,8 +142,9 @@ def _findings(cells: list[dict[str, Any]], differ: set[tuple[str, str, str]]) ->
     return said
 
 
-def _area_rank(area: str) -> tuple[int, str]:
-    return (AREA_ORDER.index(area) if area in AREA_ORDER else len(AREA_ORDER), area)
+def _area_rank(area: str, order: list[str]) -> tuple[int, str]:
+    """The report's own order of areas (report.build's areas); others after, alphabetically."""
+    return (order.index(area) if area in order else len(order), area)
 
 
 _PAGE = """<!doctype html>

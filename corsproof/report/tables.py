@@ -4,35 +4,27 @@ Each table sits between `<!-- table:NAME -->` and `<!-- /table:NAME -->` in a Ma
 `corsproof tables REPORT FILE...` rewrites what is between the markers, and a test checks that the
 checked-in files say what baseline/report.json says. A marker that is misspelled, unpaired, nested
 or names an unknown table is a TableError (`FILE:LINE: what is wrong`), never a table quietly skipped.
+
+The tables themselves belong to the areas (each e2e/<area>_cases.py declares its AREA and its
+tables); this module holds what every table shares: the cells of an area, the lanes, the words.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
-from corsproof.audit import attackers
-from corsproof.requests import HOWS
+from corsproof.profiles import CookieProfile
+from corsproof.report.areas import Table, suite_areas
 
-LANES = [(b, p) for b in ("chromium", "firefox") for p in ("default", "third-party-allowed", "third-party-blocked")]
-PROFILES = ("default", "third-party-allowed", "third-party-blocked")
-# The matrix cookies, as the tables name them (servers/cookie_lab.py sets them).
-COOKIE_LABELS = {
-    "http_only": "HttpOnly",
-    "lax": "Lax",
-    "lax_insecure": "Lax (not Secure)",
-    "none_secure": "None",
-    "partitioned": "Partitioned",
-    "strict": "Strict",
-    "unset": "unset",
-}
 Cells = dict[tuple[str, str, str, str], dict[str, Any]]
+Lane = tuple[str, str]
 
 
-def _cells(data: dict[str, Any], area: str) -> Cells:
-    """The area's scenario cells: the tables are about scenarios, not the multi-step tests."""
+def area_cells(data: dict[str, Any], area: str) -> Cells:
+    """The area's scenario cells by (area, scenario, browser, profile): the tables are about
+    scenarios, not the multi-step tests."""
     return {
         (c["area"], c["scenario"], c["browser"], c["profile"]): c
         for c in data["cells"]
@@ -40,157 +32,45 @@ def _cells(data: dict[str, Any], area: str) -> Cells:
     }
 
 
-def _row(values: Iterable[str]) -> str:
-    return "| " + " | ".join(values) + " |"
+def lanes(data: dict[str, Any]) -> list[Lane]:
+    """(browser, cookie profile) of every browser that ran, by name, profiles in their own order."""
+    profiles = [p.value for p in CookieProfile]
+    ran = {(b["name"], b["cookie_profile"]) for b in data["browsers"]}
+    return sorted(ran, key=lambda lane: (lane[0], profiles.index(lane[1]) if lane[1] in profiles else len(profiles)))
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    return "\n".join([_row(header), "|" + "---|" * len(header), *(_row(r) for r in rows)])
+def browsers(data: dict[str, Any]) -> list[str]:
+    return sorted({b["name"] for b in data["browsers"]})
 
 
-def _cookies(sent: list[str]) -> str:
-    """'all', 'none', 'all but X' or the list, by the names the docs use."""
-    stored = set(COOKIE_LABELS)
-    names = set(sent)
-    if names == stored:
-        return "all"
-    if not names:
-        return "none"
-    missing = sorted(COOKIE_LABELS[n] for n in stored - names)
-    if names < stored and len(missing) <= 3:
-        return "all but " + ", ".join(missing)
-    return ", ".join(sorted(COOKIE_LABELS[n] for n in names))
+def table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table."""
+    row = "| {} |".format
+    return "\n".join([row(" | ".join(header)), "|" + "---|" * len(header), *(row(" | ".join(r)) for r in rows)])
 
 
-def cookie_matrix(data: dict[str, Any], requesters: tuple[str, ...] = ("good", "sibling", "thirdparty")) -> str:
-    cells = _cells(data, "cookie_matrix")
-    header = ["requester", "way"] + [f"{b} {p}" for b, p in LANES]
-    rows = []
-    for who in requesters:
-        for how in HOWS:
-            found = [cells.get(("cookie_matrix", f"{who}-{how}", b, p)) for b, p in LANES]
-            rows.append([who, how] + [_cookies(c["behaviour"]["cookies"]) if c else "—" for c in found])
-    return _table(header, rows)
-
-
-def _where(cells: Cells, area: str, scenario: str, test: Callable[[dict[str, Any]], bool]) -> set[tuple[str, str]]:
+def lanes_where(cells: Cells, area: str, scenario: str, test: Callable[[dict[str, Any]], bool]) -> set[Lane]:
+    """The lanes where the scenario's cell passes test."""
     return {(b, p) for (a, s, b, p), c in cells.items() if a == area and s == scenario and test(c)}
 
 
-def _verdict(yes: set[tuple[str, str]], ran: set[tuple[str, str]], word: str) -> str:
+def verdict(yes: set[Lane], ran: set[Lane], word: str) -> str:
     """Where something happened, in words: every profile, only some, per browser."""
     if not yes:
         return "no"
     if yes == ran:
-        return f"**{word}**, every profile, both browsers"
+        every = "both browsers" if len({b for b, _ in ran}) == 2 else "every browser"
+        return f"**{word}**, every profile, {every}"
     profiles = {p for _, p in yes}
-    if all((b, p) in yes for b in ("chromium", "firefox") for p in profiles):
+    if all((b, p) in yes for b in {b for b, _ in ran} for p in profiles):
         return f"**{word} only** with " + ", ".join(sorted(profiles)).replace("third-party-", "third-party cookies ")
     return "**" + word + "** in " + ", ".join(f"{b} {p}" for b, p in sorted(yes))
 
 
-def csrf(data: dict[str, Any]) -> str:
-    cells = _cells(data, "csrf")
-    vectors = {
-        "form": "HTML form POST (top-level navigation)",
-        "fetch-text-plain": "`fetch`, `text/plain`",
-        "fetch-form-urlencoded": "`fetch`, `application/x-www-form-urlencoded`",
-        "fetch-no-cors": '`fetch`, `mode: "no-cors"`',
-    }
-    rows = []
-    for vector, name in vectors.items():
-        row = [name]
-        for samesite in ("none", "lax", "strict"):
-            scenario = f"samesite-{samesite}-{vector}"
-            ran = _where(cells, "csrf", scenario, lambda c: True)
-            done = _where(cells, "csrf", scenario, lambda c: c["behaviour"]["transfers"] > 0)
-            row.append(_verdict(done, ran, "carried out") if ran else "—")
-        rows.append(row)
-    return _table(["vector", "SameSite=None", "SameSite=Lax", "SameSite=Strict"], rows)
+def known_tables() -> dict[str, Table]:
+    """Every table the areas of this checkout declare (corsproof/report/areas.py), by name."""
+    return {name: made for area in suite_areas() for name, made in area.tables.items()}
 
-
-def _attacker(cell: dict[str, Any]) -> str:
-    origin = next((e["origin"] for e in cell["evidence"] if not e["preflight"]), None)
-    if origin in (None, "null"):
-        return "`null` (a sandboxed iframe)"
-    parts = urlsplit(origin)
-    # The sites' ports are the OS's choice, so the table names a port only as "another".
-    another = " (another port)" if cell["scenario"].endswith("-another-port") else ""
-    return f"`{parts.scheme}://{parts.hostname}`{another}"
-
-
-def attacks(data: dict[str, Any]) -> str:
-    """Can evil read the victim's private data? Per attack scenario and cookie profile."""
-    cells = _cells(data, "attacks")
-    scenarios = sorted({s for _, s, _, _ in cells}, key=lambda s: (s.startswith("safe-"), s))
-    rows = []
-    for scenario in scenarios:
-        first = next(c for (_, s, _, _), c in sorted(cells.items()) if s == scenario)
-        row = [f"`{scenario}`", _attacker(first)]
-        for profile in PROFILES:
-            said = set()
-            for browser in ("chromium", "firefox"):
-                cell = cells.get(("attacks", scenario, browser, profile))
-                if cell is None:
-                    continue
-                b = cell["behaviour"]
-                leaked = b["page"] == "read" and "session" in b["cookies"]
-                said.add(
-                    "**leaks**" if leaked else "no, the browser withheld the cookie" if b["page"] == "read" else "no"
-                )
-            row.append(" / ".join(sorted(said)) if said else "—")
-        rows.append(row)
-    return _table(
-        ["scenario", "attacker origin", "default", "third-party cookies allowed", "third-party cookies blocked"], rows
-    )
-
-
-# The cookies good's answers set on thirdparty's fetches (e2e/cookie_matrix_cases.py SET_CROSS_SITE).
-SET_LABELS = {
-    "x_none": "`SameSite=None; Secure`",
-    "x_partitioned": "`… ; Partitioned`",
-    "x_lax": "`SameSite=Lax; Secure`",
-    "x_unset": "no SameSite, `Secure`",
-}
-
-
-def _kept(cell: dict[str, Any], name: str) -> str:
-    """What became of one cookie set cross-site, in one lane."""
-    if name not in cell["behaviour"]["stored"]:
-        refused = cell["behaviour"].get("set_refusals", {}).get(name)
-        return "refused" + (f" (`{', '.join(refused)}`)" if refused else "")
-    read_back, first_party = (set(hop["cookies"]) for hop in cell["evidence"])
-    if name in first_party:
-        return "kept; good's own pages see it"
-    return "kept, partitioned: only thirdparty's requests carry it" if name in read_back else "kept, never sent"
-
-
-def cross_site_set(data: dict[str, Any]) -> str:
-    cells = _cells(data, "cookie_matrix")
-    header = ["cookie set cross-site"] + [f"{b} {p}" for b, p in LANES]
-    rows = [
-        [label]
-        + [_kept(cells[("cookie_matrix", "cookies-set-by-a-cross-site-response", b, p)], name) for b, p in LANES]
-        for name, label in SET_LABELS.items()
-    ]
-    return _table(header, rows)
-
-
-def audit_classes(data: dict[str, Any]) -> str:
-    """The attacker origins corsproof audit derives, for the README's example (from the code, not a report)."""
-    found = attackers.derive("https://api.shop.example", ["https://www.shop.example"])
-    rows = [[a.kind, f"`{a.origin}`", a.beats.replace("|", "\\|"), a.needs or "a domain of their own"] for a in found]
-    return _table(["class", "attacker origin", "beats a check that trusts…", "a real attacker needs"], rows)
-
-
-TABLES: dict[str, Callable[[dict[str, Any]], str]] = {
-    "cookie-matrix": cookie_matrix,
-    "cookie-matrix-thirdparty": lambda data: cookie_matrix(data, ("thirdparty",)),
-    "csrf": csrf,
-    "attacks": attacks,
-    "audit-classes": audit_classes,
-    "cookies-set-cross-site": cross_site_set,
-}
 
 # Any line that looks like it means to be a table marker, even misspelled: each one must be well formed.
 _LOOKS_LIKE_MARKER = re.compile(r"<!--?\s*/?\s*tab", re.I)
@@ -203,11 +83,13 @@ class TableError(ValueError):
     """A file's table markers cannot be followed, or a table cannot be made: one line, `FILE:LINE: what`."""
 
 
-def _known() -> str:
-    return "known: " + ", ".join(TABLES)
+def _known(known: Mapping[str, Table]) -> str:
+    if not known:
+        return "known: none, for no e2e/*_cases.py of a corsproof checkout is on the path"
+    return "known: " + ", ".join(known)
 
 
-def _spans(text: str, where: str) -> list[tuple[str, int, int]]:
+def _spans(text: str, where: str, known: Mapping[str, Table]) -> list[tuple[str, int, int]]:
     """Each marked table as (name, index of its opening line, index of its closing line), in order.
 
     Every line that looks like a table marker must be exactly `<!-- table:NAME -->` or
@@ -236,8 +118,8 @@ def _spans(text: str, where: str) -> list[tuple[str, int, int]]:
                     f"{at}: <!-- table:{name} --> opens inside table {opened[0]!r} (opened on line "
                     f"{opened[1] + 1}); close that first with <!-- /table:{opened[0]} -->"
                 )
-            if name not in TABLES:
-                raise TableError(f"{at}: unknown table {name!r} ({_known()})")
+            if name not in known:
+                raise TableError(f"{at}: unknown table {name!r} ({_known(known)})")
             opened = (name, index)
         elif opened is None:
             raise TableError(f"{at}: <!-- /table:{name} --> closes no table: no <!-- table:{name} --> before it")
@@ -256,30 +138,37 @@ def _spans(text: str, where: str) -> list[tuple[str, int, int]]:
     return spans
 
 
-def _made(name: str, data: dict[str, Any], at: str) -> list[str]:
+def _made(made: Table, name: str, data: dict[str, Any], at: str) -> list[str]:
     """The lines of table name, or a TableError when the report lacks what it needs."""
     try:
-        return TABLES[name](data).split("\n")
+        return made(data).split("\n")
     except LookupError as error:
         raise TableError(f"{at}: table {name!r} cannot be made from this report (it lacks {error})") from None
 
 
-def render_into(text: str, data: dict[str, Any], where: str = "<text>") -> str:
+def render_into(
+    text: str, data: dict[str, Any], where: str = "<text>", known: Mapping[str, Table] | None = None
+) -> str:
     """text with every marked table made anew from data; a TableError if its markers are not right.
 
-    where names the text in error messages (a file's path).
+    where names the text in error messages (a file's path); known: the tables by name (default:
+    the checkout's, known_tables()).
     """
+    known = known_tables() if known is None else known
     lines = text.split("\n")
-    for name, start, end in reversed(_spans(text, where)):
-        lines[start + 1 : end] = _made(name, data, f"{where}:{start + 1}")
+    for name, start, end in reversed(_spans(text, where, known)):
+        lines[start + 1 : end] = _made(known[name], name, data, f"{where}:{start + 1}")
     return "\n".join(lines)
 
 
-def differing(text: str, data: dict[str, Any], where: str = "<text>") -> list[str]:
+def differing(
+    text: str, data: dict[str, Any], where: str = "<text>", known: Mapping[str, Table] | None = None
+) -> list[str]:
     """The names of the marked tables whose body render_into would change, in the order they appear."""
+    known = known_tables() if known is None else known
     lines = text.split("\n")
     names: list[str] = []
-    for name, start, end in _spans(text, where):
-        if lines[start + 1 : end] != _made(name, data, f"{where}:{start + 1}") and name not in names:
+    for name, start, end in _spans(text, where, known):
+        if lines[start + 1 : end] != _made(known[name], name, data, f"{where}:{start + 1}") and name not in names:
             names.append(name)
     return names

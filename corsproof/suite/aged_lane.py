@@ -1,0 +1,70 @@
+"""The aged lane: the slow scenarios' contexts, made as the run starts in browsers of their own,
+so that their cookies age while every other test runs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Playwright
+
+from corsproof.browsers import BrowserSession
+from corsproof.model import Observation
+from corsproof.profiles import CookieProfile
+from corsproof.report import collect
+from corsproof.suite import scenarios, state
+from corsproof.suite.browser_fixtures import start_browser
+from corsproof.suite.lane import Lane
+from servers.sites import Sites
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _slow_lane(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Iterator[None]:
+    """The contexts of the selected slow scenarios, made as the run starts, in browsers of their
+    own that live for the whole run (a lane's browser closes when pytest moves to another lane):
+    their cookies age while every other test runs."""
+    starts = pytestconfig.stash[state.AGED_STARTS]
+    aging = pytestconfig.stash[state.AGING]
+    sessions: list[BrowserSession] = []
+    if starts:
+        playwright: Playwright = request.getfixturevalue("playwright")
+        sites: Sites = request.getfixturevalue("_corsproof_sites")
+        profile = CookieProfile.parse((pytestconfig.getoption("--cookie-profile") or [CookieProfile.DEFAULT.value])[0])
+        for browser in sorted({browser for browser, _ in starts}):
+            sessions.append(start_browser(playwright, browser, profile, pytestconfig))
+            for start in sorted((s for b, s in starts if b == browser), key=lambda s: s.label):
+                aged = Lane(sessions[-1], sites)
+                aged.begin(start)
+                aging[(browser, start)] = (aged, time.monotonic())
+    yield
+    for aged, _ in aging.values():
+        aged.close()
+    for session in sessions:
+        session.close()
+
+
+@pytest.fixture
+def run_aged(
+    browser_name: str, cookie_profile: CookieProfile, pytestconfig: pytest.Config, request: pytest.FixtureRequest
+) -> Callable[[scenarios.Scenario, float], Observation]:
+    """Run a slow scenario in its ageing context once its cookies are age_s old, and check it."""
+
+    def run(scenario: scenarios.Scenario, age_s: float) -> Observation:
+        found = pytestconfig.stash[state.AGING].get((browser_name, scenario.start))
+        if found is None:
+            raise RuntimeError(f"{scenario.id} is not marked slow, so no context aged its cookies")
+        aged, since = found
+        for name, value in vars(aged.session.info).items():
+            request.node.user_properties.append((f"browser_{name}", str(value)))
+        remaining = age_s - (time.monotonic() - since)
+        if remaining > 0:
+            # The one wait for time in the suite: what is under test is a cookie's age.
+            aged.page.wait_for_timeout(remaining * 1000)
+        seen = scenario.run(aged, pytestconfig.stash[state.ENGINE].new_probe(scenario.id))
+        expect = scenarios.expected(scenario, browser_name, cookie_profile.value)
+        request.node.user_properties.append(("expected_because", expect.why))
+        collect.checked(request, type(scenario).__name__, scenario.id, browser_name, cookie_profile.value, expect, seen)
+        return seen
+
+    return run

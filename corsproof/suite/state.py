@@ -1,0 +1,18 @@
+"""What a run keeps in pytest's stash, shared by the suite plugin's parts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corsproof.suite.engine import Engine as ScenarioEngine
+from corsproof.suite.lane import Lane, Start
+
+ENGINE = pytest.StashKey[ScenarioEngine]()
+# Slow lane: the starts of the selected slow scenarios, per browser; their contexts, made as the
+# run starts, and when (time.monotonic()).
+AGED_STARTS = pytest.StashKey[set[tuple[str, Start]]]()
+AGING = pytest.StashKey[dict[tuple[str, Start], tuple[Lane, float]]]()
+DRIVER_NOTES = pytest.StashKey[set[str]]()  # why a browser's driver channel is slow (bidi_socket.py)
+LENT_BROWSERS_PATH = pytest.StashKey[Path | None]()  # corsproof/video.py
