@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from playwright.sync_api import Browser, BrowserContext, BrowserType, Error
 
@@ -42,6 +42,12 @@ PLAYWRIGHT_PIN = "playwright>=1.62,<1.65"
 
 # Switches Playwright adds to every Chromium it launches that change what a test can observe.
 PLAYWRIGHT_CHROMIUM_DEVIATIONS = ("Playwright launches Chromium with --disable-features=ThirdPartyStoragePartitioning",)
+
+
+class LaunchSetting(Protocol):
+    """Something that adds to a browser's Playwright launch options (a NameMap, say)."""
+
+    def launch_options(self, engine: str, options: dict[str, Any]) -> dict[str, Any]: ...
 
 
 class BrowserUnavailable(Exception):
@@ -183,6 +189,9 @@ class BrowserSession:
     # Where the browser finds names that are not loopback's (corsproof/names.py): the audit's
     # look-alike origins.
     name_map: NameMap | None = None
+    # More launch settings, each adding to the options (the Local Network Access area's address
+    # spaces and permission answer, corsproof/suite/local_network.py).
+    settings: tuple[LaunchSetting, ...] = ()
     browser: Browser = field(init=False)
     info: BrowserInfo = field(init=False)
     # Why the driver's channel to the browser is slower than it could be (corsproof/bidi_socket.py).
@@ -227,8 +236,9 @@ class BrowserSession:
 
     def _launch_options(self) -> dict[str, Any]:
         options = self.build.launch_options(self.profile, self.headless)
-        if self.name_map is not None:
-            options = self.name_map.launch_options(self.build.engine, options)
+        for setting in (self.name_map, *self.settings):
+            if setting is not None:
+                options = setting.launch_options(self.build.engine, options)
         if self.traces_dir is not None:
             options["traces_dir"] = self.traces_dir
         return options

@@ -69,4 +69,4 @@ CSRF_FORM = Forgery(
     samesite="unset",
 )
 
-AREA = Area("aged_cookies", rank=7)
+AREA = Area("aged_cookies", rank=8)

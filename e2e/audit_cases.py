@@ -86,4 +86,4 @@ def audit_classes_table(data: dict[str, Any]) -> str:
     return tables.table(["class", "attacker origin", "beats a check that trusts…", "a real attacker needs"], rows)
 
 
-AREA = Area("audit", rank=8, tables={"audit-classes": audit_classes_table})
+AREA = Area("audit", rank=9, tables={"audit-classes": audit_classes_table})

@@ -71,4 +71,4 @@ CACHE_CANARY = (
     ),
 )
 
-AREA = Area("isolation", rank=6)
+AREA = Area("isolation", rank=7)

@@ -108,7 +108,7 @@ def test_the_committed_baseline_matches_the_schema_and_holds_every_kind_of_cell(
     baseline = report.load(Path(__file__).resolve().parent.parent / "baseline" / "report.json")
     jsonschema.validate(baseline, json.loads(report.SCHEMA_PATH.read_text()))
     kinds = {cell["kind"] for cell in baseline["cells"]}
-    assert kinds == {"Fetch", "Theft", "Forgery", "CookieRequest", "CrossSiteSet", "MultiStep"}
+    assert kinds == {"Fetch", "Theft", "Forgery", "CookieRequest", "CrossSiteSet", "MultiStep", "LocalRequest"}
     taint = "preflight-cache-keeps-tainted-and-real-origins-apart (tainted-then-direct)"
     preflights = {c["browser"]: c["behaviour"]["preflights"] for c in baseline["cells"] if c["scenario"] == taint}
     # Firefox shares one preflight cache entry between the tainted and the real origin (a finding).

@@ -40,7 +40,8 @@ def lanes(data: dict[str, Any]) -> list[Lane]:
 
 
 def browsers(data: dict[str, Any]) -> list[str]:
-    return sorted({b["name"] for b in data["browsers"]})
+    """The browsers of the report's cells, by name."""
+    return sorted({c["browser"] for c in data["cells"]})
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:

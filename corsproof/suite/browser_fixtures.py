@@ -9,7 +9,7 @@ from typing import Any, cast
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright
 
-from corsproof.browsers import BrowserSession, BrowserUnavailable, Engine, find_build
+from corsproof.browsers import BrowserSession, BrowserUnavailable, Engine, LaunchSetting, find_build
 from corsproof.names import NameMap
 from corsproof.profiles import CookieProfile
 from corsproof.report import collect
@@ -37,10 +37,14 @@ def _sites_map(config: pytest.Config) -> NameMap | None:
 
 
 def start_browser(
-    playwright: Playwright, browser_name: str, profile: CookieProfile, config: pytest.Config
+    playwright: Playwright,
+    browser_name: str,
+    profile: CookieProfile,
+    config: pytest.Config,
+    settings: tuple[LaunchSetting, ...] = (),
 ) -> BrowserSession:
-    """A browser the way the run's options say (build, --headed, traces, --connect); a browser that
-    cannot be had ends the run in one line before any test."""
+    """A browser the way the run's options say (build, --headed, traces, --connect), with settings
+    of the caller's added; a browser that cannot be had ends the run in one line before any test."""
     engine_type = getattr(playwright, browser_name)
     traces = config.stash[state.ENGINE].trace_dir
     try:
@@ -53,6 +57,7 @@ def start_browser(
             traces_dir=traces / "playwright" if traces else None,
             connect=config.getoption("--connect"),
             name_map=_sites_map(config),
+            settings=settings,
         )
     except BrowserUnavailable as error:
         pytest.exit(f"corsproof: {error}", returncode=4)

@@ -1,0 +1,167 @@
+"""Local Network Access: a public page's requests to servers on the person's own machine or network.
+
+A browser decides by address space: a page on a public address that asks a loopback or private
+address needs the person's permission before any request leaves. On loopback everything is
+loopback, so, as web-platform-tests does (fetch/local-network-access), each browser is told at
+launch which port stands for which space: evil's port is public, the router's is private ("local"),
+the dev server stays loopback. How the permission is answered is the lane's state:
+  no-decision  nobody answers the prompt: headless Chromium refuses at once by itself; Firefox
+               would hold the request for network.lna.prompt.timeout (five minutes by default),
+               shortened here to PROMPT_TIMEOUT_MS, after which it refuses
+  denied       the person said no: Chromium --deny-permission-prompts, Firefox's
+               permissions.default.{loopback,local}-network = 2
+  granted      context.grant_permissions(["local-network-access"]) in both
+A page is secure at http://evil.localhost (a *.localhost name is potentially trustworthy) and
+insecure at http://evil.test (led to loopback by corsproof/names.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from playwright.sync_api import BrowserContext
+
+from corsproof import cors_check
+from corsproof.devtools import ChromiumNetworkLog
+from corsproof.model import Expectations, Observation
+from corsproof.pages import ClientPage, FetchResult
+from corsproof.serving.recorder import Recorder
+
+State = Literal["no-decision", "denied", "granted"]
+STATES: tuple[State, ...] = ("no-decision", "denied", "granted")
+How = Literal["fetch", "fetch-post", "img", "iframe", "form-post", "navigate"]
+# What corsproof says stopped a request that never reached the server though the page made it.
+LNA_CHECK = "the browser's Local Network Access check"
+PROMPT_TIMEOUT_MS = 500
+PERMISSION = "local-network-access"  # the one name Playwright 1.62-1.64 grants, in both browsers
+INSECURE_HOST = "evil.test"
+
+
+@dataclass(frozen=True)
+class AddressSpaces:
+    """Launch settings: which loopback ports stand for a public and a private address, and whether
+    the browser denies the permission outright (else nobody answers its prompt)."""
+
+    public_port: int
+    private_port: int
+    deny: bool = False
+    host: str = "127.0.0.1"  # the address the servers listen on
+
+    def launch_options(self, engine: str, options: dict[str, Any]) -> dict[str, Any]:
+        public, private = f"{self.host}:{self.public_port}", f"{self.host}:{self.private_port}"
+        if engine == "chromium":
+            spaces = f"{public}=public,{private}=local"
+            args = [f"--ip-address-space-overrides={spaces}", *(["--deny-permission-prompts"] if self.deny else [])]
+            return {**options, "args": [*options.get("args", []), *args]}
+        prefs = {
+            "network.lna.address_space.public.override": public,
+            "network.lna.address_space.private.override": private,
+            "network.lna.prompt.timeout": PROMPT_TIMEOUT_MS,
+        }
+        if self.deny:
+            prefs |= {"permissions.default.loopback-network": 2, "permissions.default.local-network": 2}
+        return {**options, "firefox_user_prefs": {**options.get("firefox_user_prefs", {}), **prefs}}
+
+
+@dataclass(frozen=True)
+class LocalRequest:
+    """evil's public page asks a local server (target: dev or router) for route, one way (how);
+    credentials: a fetch's credentials "include" (else "omit"); insecure: from http://evil.test."""
+
+    id: str
+    target: str
+    route: str
+    how: How
+    expect: Expectations  # by (browser, state)
+    credentials: bool = False
+    insecure: bool = False
+
+    def run(self, context: BrowserContext, page_url: str, url: str, recorder: Recorder, probe: str) -> Observation:
+        """Open evil's page (page_url) in context, request url (carrying ?probe=probe), and say what
+        the page saw, what reached the server, Chromium's reason for a block and corsproof's own."""
+        page = context.new_page()
+        chromium = context.browser is not None and context.browser.browser_type.name == "chromium"
+        network = ChromiumNetworkLog.attach(page) if chromium else None
+        page.goto(page_url)
+        result, text = _REQUESTS[self.how](ClientPage(page, network), url, self.credentials)
+        exchanges = recorder.for_probe(probe)
+        requests = [e for e in exchanges if not e.is_preflight]
+        blocked = (result is not None and result.outcome == "blocked") or (self.how == "iframe" and not requests)
+        navigation = self.how in ("form-post", "navigate")
+        if not exchanges and not navigation:
+            derived: str | None = LNA_CHECK  # made by the page, never sent
+        elif self.how.startswith("fetch"):
+            derived = cors_check.derive(exchanges, self.credentials)
+        else:
+            derived = None  # an image or a frame: no CORS check
+        return Observation(
+            page_origin=page_url.rstrip("/"),
+            page=result,
+            exchanges=tuple(exchanges),
+            text=text,
+            reason=network.wait_for_cors_error(url) if network is not None and blocked else None,
+            reason_known=network is not None,
+            derived_reason=derived,
+            derived=not navigation,
+        )
+
+
+def _fetch(client: ClientPage, url: str, credentials: bool) -> tuple[FetchResult, None]:
+    return client.fetch(url, {"credentials": "include" if credentials else "omit"}), None
+
+
+def _fetch_post(client: ClientPage, url: str, credentials: bool) -> tuple[FetchResult, None]:
+    init = {
+        "method": "POST",
+        "credentials": "include" if credentials else "omit",
+        "headers": {"content-type": "application/json"},  # not CORS-safelisted: a preflight first
+        "body": "{}",
+    }
+    return client.fetch(url, init), None
+
+
+_IMG = """url => new Promise(done => { const img = new Image();
+  img.onload = () => done('opaque'); img.onerror = () => done('blocked'); img.src = url; })"""
+
+
+def _img(client: ClientPage, url: str, credentials: bool) -> tuple[FetchResult, None]:
+    # The page sees the image load (it may show it, not read it) or its error event.
+    outcome = client.page.evaluate(_IMG, url)
+    return FetchResult(outcome, error=None if outcome == "opaque" else "the image's error event"), None
+
+
+_IFRAME = "url => { const f = document.createElement('iframe'); f.src = url; document.body.append(f); }"
+
+
+def _iframe(client: ClientPage, url: str, credentials: bool) -> tuple[None, None]:
+    # No page event tells: Chromium fires load for its error page, Firefox fires nothing when it
+    # blocks. The request's end, as the browser reports it to Playwright, is what is waited for.
+    page = client.page
+    with page.expect_request(lambda request: request.url == url) as started:
+        page.evaluate(
+            "url => { const f = document.createElement('iframe'); f.src = url; document.body.append(f); }", url
+        )
+    started.value.response()  # returns once the request has finished or failed
+    return None, None
+
+
+def _navigation(script: str) -> Any:
+    def go(client: ClientPage, url: str, credentials: bool) -> tuple[None, str]:
+        with client.page.expect_navigation(url=url):
+            client.page.evaluate(script, url)
+        return None, client.page.inner_text("body")
+
+    return go
+
+
+_FORM = """url => { const f = document.createElement('form'); f.method = 'post'; f.action = url;
+  f.innerHTML = '<input type=hidden name=x value=1>'; document.body.append(f); f.submit(); }"""
+_REQUESTS = {
+    "fetch": _fetch,
+    "fetch-post": _fetch_post,
+    "img": _img,
+    "iframe": _iframe,
+    "form-post": _navigation(_FORM),
+    "navigate": _navigation("url => { location.href = url; }"),
+}
