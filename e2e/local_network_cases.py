@@ -30,10 +30,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from corsproof.lna import LNA_CHECK
 from corsproof.model import ANY, Expect, Expectations, outcome
+from corsproof.pages import Outcome
 from corsproof.report import tables
 from corsproof.report.areas import Area
-from corsproof.suite.local_network import LNA_CHECK, STATES, How, LocalRequest
+from corsproof.suite.local_network import STATES, How, LocalRequest
 
 NOT_GRANTED = ("no-decision", "denied")
 NEVER_SENT = (
@@ -43,7 +45,7 @@ NEVER_SENT = (
 SPACE = {"dev": "loopback", "router": "private"}
 
 
-def never_sent(target: str, page: str | None = "blocked", **fields: Any) -> Expect:
+def never_sent(target: str, page: Outcome | None = "blocked", **fields: Any) -> Expect:
     """Blocked by Local Network Access: nothing reaches the target, the page sees a failure."""
     why = NEVER_SENT.format(space=SPACE[target])
     reason = "LocalNetworkAccessPermissionDenied"  # Chromium's DevTools, for a frame too
@@ -139,18 +141,13 @@ NAVIGATES = (
     "a top-level navigation is not gated: the router gets the request in every state, though the page "
     "reads nothing (Firefox: network.lna.allow_top_level_navigation; Chromium checks subresources)"
 )
+NAVIGATION_WAYS: tuple[tuple[str, str, How, str], ...] = (
+    ("router-form-post", "/form", "form-post", "router got a form"),
+    ("router-navigation", "/frame", "navigate", "router's admin page"),
+)
 NAVIGATIONS = [
-    LocalRequest(
-        id,
-        "router",
-        route,
-        how,
-        {(ANY, ANY): Expect(NAVIGATES, None, text=text)},
-    )
-    for id, route, how, text in (
-        ("router-form-post", "/form", "form-post", "router got a form"),
-        ("router-navigation", "/frame", "navigate", "router's admin page"),
-    )
+    LocalRequest(id, "router", route, how, {(ANY, ANY): Expect(NAVIGATES, None, text=text)})
+    for id, route, how, text in NAVIGATION_WAYS
 ]
 INSECURE = (
     "Chromium refuses a local request from an insecure page (http://evil.test) before it asks for "

@@ -16,13 +16,14 @@ import pytest
 from playwright.sync_api import Playwright
 
 from corsproof.browsers import BrowserSession
+from corsproof.lna import PERMISSION, AddressSpaces
 from corsproof.model import Observation, pick
 from corsproof.names import NameMap
 from corsproof.profiles import CookieProfile
 from corsproof.report import collect
 from corsproof.suite import state as run_state
 from corsproof.suite.browser_fixtures import start_browser
-from corsproof.suite.local_network import INSECURE_HOST, PERMISSION, STATES, AddressSpaces, LocalRequest, State
+from corsproof.suite.local_network import INSECURE_HOST, STATES, LocalRequest, State
 from e2e.local_network_cases import AREA, LOCAL_REQUESTS
 from servers.local_network import LocalTargets, running_local_targets
 from servers.sites import Sites

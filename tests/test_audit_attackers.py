@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from corsproof.audit import attackers
 from corsproof.audit.attackers import NotAnOrigin, Origin, controls, derive, is_trusted
 
 APP = "https://api.shop.example"
@@ -112,3 +113,24 @@ def test_any_text_is_an_origin_or_not_an_origin(text: str) -> None:
             call()
         except NotAnOrigin:
             pass
+
+
+@pytest.mark.parametrize(
+    ("origin", "local"),
+    [
+        ("http://localhost:3000", True),
+        ("http://app.localhost:5173", True),
+        ("http://127.0.0.1:8000", True),
+        ("http://[::1]:3000", True),
+        ("http://192.168.1.1", True),
+        ("http://10.0.0.7:8080", True),
+        ("https://api.shop.example", False),
+        ("http://8.8.8.8", False),
+    ],
+)
+def test_an_app_on_this_machine_or_network_is_also_attacked_by_a_public_website(origin: str, local: bool) -> None:
+    """Local Network Access gates a public page's requests to a local app: the audit of a local app
+    adds a public website, without and with the permission; an app on the web has none."""
+    assert attackers.is_local(origin) is local
+    kinds = [a.kind for a in attackers.public_websites(origin)]
+    assert kinds == (["public-website", "public-website-granted"] if local else [])

@@ -307,3 +307,43 @@ def derive(target: str, trusted: list[str]) -> list[Attacker]:
         if not trusted_here and attacker.origin != str(app) and attacker.origin not in unique:
             unique[attacker.origin] = attacker
     return list(unique.values())
+
+
+# A public website, for an app on the person's own machine or network: the page every visitor
+# could land on. Its own port, which no other audit origin uses, is the one the browsers are told
+# is a public address (corsproof/lna.py); the app stays local.
+PUBLIC_WEBSITE = "https://corsproof-public.test:48443"
+PUBLIC_KINDS = ("public-website", "public-website-granted")
+
+
+def is_local(origin: str) -> bool:
+    """Is the app on the person's own machine or network: localhost, *.localhost, a loopback or
+    private address? A public page's requests to it are then Local Network Access's to allow."""
+    host = Origin.parse(origin).host
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
+def public_websites(target: str) -> list[Attacker]:
+    """For a local app: a public website's page, once as browsers leave it today (nobody granted
+    it the local-network permission) and once granted, as a person who clicked "allow" leaves it."""
+    if not is_local(target):
+        return []
+    return [
+        Attacker(
+            kind,
+            PUBLIC_WEBSITE,
+            PUBLIC_WEBSITE,
+            target,
+            "any origin is trusted, and a page on the web can reach this machine" + granted,
+            needs="a visit to their site" + granted,
+        )
+        for kind, granted in zip(
+            PUBLIC_KINDS, ("", " after the person granted the local-network permission"), strict=True
+        )
+    ]

@@ -55,6 +55,9 @@ class Front:
     names: NameMap
     recorder: Recorder
     app_origin: Origin
+    # The loopback port of the public website's own server (a local app's audit), which the
+    # browsers are told is a public address; None when the app is not local.
+    public_port: int | None = None
 
     def ask(self, path: str, cookies: Mapping[str, str]) -> tuple[int, bytes]:
         """GET path of the app as the front serves it, with exactly these cookies, from outside the
@@ -72,29 +75,40 @@ class Front:
 
 @contextlib.contextmanager
 def serve(
-    app_origin: Origin, app: ASGIApp, names: list[str], ports: dict[str, list[int]], set_cookie: str | None = None
+    app_origin: Origin,
+    app: ASGIApp,
+    names: list[str],
+    ports: dict[str, list[int]],
+    set_cookie: str | None = None,
+    public: Origin | None = None,
 ) -> Iterator[Front]:
     """Serve the app at app_origin and the attacker's page under every other name until the block
     ends. ports: the ports pages use, by scheme ({"https": [443, 8443], "http": [80]}); set_cookie:
-    a Set-Cookie line the own page's login answer carries (--cookie)."""
+    a Set-Cookie line the own page's login answer carries (--cookie); public: an https origin whose
+    page gets a server (a loopback port) of its own, to stand for a public address."""
     recorder = Recorder()
     router = RejectControlCharacters(
         HostRouter(app_origin, recorder.middleware(TARGET, app), attacker_app, own_page_app(set_cookie))
     )
     # trustme refuses names that are not valid DNS names (a "_" in a label); the browsers are
     # told to accept any certificate, so those names do without one.
+    names = names + ([public.host] if public is not None else [])
     certificate_names = [name for name in names if "_" not in name] or ["corsproof.test"]
     with certificate_files(*certificate_names) as certificate:
         plain = ServerThread("audit-http", router, bind_loopback_socket())
         tls = ServerThread("audit-https", router, bind_loopback_socket(), **certificate)
+        alone = [ServerThread("audit-public", router, bind_loopback_socket(), **certificate)] if public else []
         started: list[ServerThread] = []
         try:
-            for server in (plain, tls):
+            for server in (plain, tls, *alone):
                 server.start()
                 started.append(server)
             local = {"http": plain.port, "https": tls.port}
-            mapped = {public: local[scheme] for scheme, used in ports.items() for public in used}
-            yield Front(NameMap(tuple(names), mapped), recorder, app_origin)
+            mapped = {port: local[scheme] for scheme, used in ports.items() for port in used}
+            if public is not None:
+                mapped[public.effective_port] = alone[0].port
+            public_port = alone[0].port if alone else None
+            yield Front(NameMap(tuple(names), mapped), recorder, app_origin, public_port)
         finally:
             for server in reversed(started):
                 server.stop()

@@ -23,12 +23,22 @@ from playwright.sync_api import Error, Page, sync_playwright
 
 from corsproof import cors_check
 from corsproof.audit import front
-from corsproof.audit.attackers import NULL, Attacker, Origin, controls, derive
+from corsproof.audit.attackers import (
+    NULL,
+    PUBLIC_KINDS,
+    PUBLIC_WEBSITE,
+    Attacker,
+    Origin,
+    controls,
+    derive,
+    public_websites,
+)
 from corsproof.audit.login import NAVIGATION_TIMEOUT_MS, WAYS, AuditError, Login, log_in, set_cookie_line
 from corsproof.audit.proof import Proof, prove
 from corsproof.browsers import DRIVEN, BrowserSession, Engine, find_build
 from corsproof.devtools import ChromiumNetworkLog
 from corsproof.explain import plain_words
+from corsproof.lna import LNA_CHECK, PERMISSION, AddressSpaces
 from corsproof.model import Observation
 from corsproof.pages import FetchResult
 from corsproof.profiles import CookieProfile
@@ -63,6 +73,12 @@ class Plan:
     def attackers(self) -> tuple[Attacker, ...]:
         """The attacker origins, derived from the app's origin and the trusted ones."""
         return tuple(derive(str(self.app_origin), list(self.trusted)))
+
+    @functools.cached_property
+    def public(self) -> tuple[Attacker, ...]:
+        """For an app on the person's own machine or network: a public website, without and with
+        the local-network permission (corsproof/lna.py); none for an app on the web."""
+        return tuple(public_websites(str(self.app_origin)))
 
     @property
     def controls(self) -> tuple[Attacker, ...]:
@@ -280,6 +296,9 @@ def _visit(
     findings = []
     for probe, path, result, exchanges, ask in seen:
         observation = _observe(result, attacker.origin, exchanges, lane.victim, ask)
+        if attacker.kind in PUBLIC_KINDS and result is not None and not exchanges:
+            # Made by the page, never sent: the browser's Local Network Access check stopped it.
+            observation = dataclasses.replace(observation, derived_reason=LNA_CHECK, derived=True)
         verdict = _verdict(probe, path, observation, lane.proof)
         if attacker.kind == "trusted":
             verdict = _as_trusted(verdict)
@@ -350,7 +369,10 @@ def _run_engine(
         browser_type = getattr(playwright, engine)
         build = find_build(engine, browser_type.executable_path, plan.browser_build)
         for profile in plan.profiles:
-            session = BrowserSession(browser_type, build, profile, plan.headless, name_map=served.names)
+            spaces = (AddressSpaces(served.public_port),) if served.public_port is not None else ()
+            session = BrowserSession(
+                browser_type, build, profile, plan.headless, name_map=served.names, settings=spaces
+            )
             try:
                 browsers.append(dataclasses.asdict(session.info))
                 context = session.new_context(ignore_https_errors=True)
@@ -377,7 +399,9 @@ def _run_engine(
                     lane = Lane(engine, profile.value, held.names, proof, ids)
                     page = context.new_page()
                     network = ChromiumNetworkLog.attach(page) if engine == "chromium" else None
-                    for attacker in plan.controls + plan.attackers:
+                    for attacker in plan.controls + plan.attackers + plan.public:
+                        if attacker.kind == "public-website-granted":
+                            context.grant_permissions([PERMISSION], origin=attacker.origin)
                         try:
                             findings += _visit(page, network, attacker, plan, served.recorder, lane)
                         except Error as error:
@@ -400,7 +424,8 @@ def run(plan: Plan) -> Result:
             + "; ".join(WAYS.values())
         )
     names, ports = _names(plan)
-    with front.serve(plan.app_origin, plan.app, names, ports, set_cookie_line(plan.login)) as served:
+    public = Origin.parse(PUBLIC_WEBSITE) if plan.public else None
+    with front.serve(plan.app_origin, plan.app, names, ports, set_cookie_line(plan.login), public) as served:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit") as pool:
             results = [pool.submit(_run_engine, engine, plan, served).result() for engine in plan.browsers]
     return Result(

@@ -4,11 +4,12 @@ A browser decides by address space: a page on a public address that asks a loopb
 address needs the person's permission before any request leaves. On loopback everything is
 loopback, so, as web-platform-tests does (fetch/local-network-access), each browser is told at
 launch which port stands for which space: evil's port is public, the router's is private ("local"),
-the dev server stays loopback. How the permission is answered is the lane's state:
+the dev server stays loopback (corsproof/lna.py). How the permission is answered is the lane's state:
   no-decision  nobody answers the prompt: headless Chromium refuses at once by itself; Firefox
                would hold the request for network.lna.prompt.timeout (five minutes by default),
-               shortened here to PROMPT_TIMEOUT_MS, after which it refuses
-  denied       the person said no: Chromium --deny-permission-prompts, Firefox's
+               shortened here (corsproof/lna.py PROMPT_TIMEOUT_MS), after which it refuses
+  denied       the person said no: Chromium --deny-permission-prompts (headless, the same as
+               no-decision: nothing tells them apart), Firefox's
                permissions.default.{loopback,local}-network = 2
   granted      context.grant_permissions(["local-network-access"]) in both
 A page is secure at http://evil.localhost (a *.localhost name is potentially trustworthy) and
@@ -24,6 +25,7 @@ from playwright.sync_api import BrowserContext
 
 from corsproof import cors_check
 from corsproof.devtools import ChromiumNetworkLog
+from corsproof.lna import LNA_CHECK
 from corsproof.model import Expectations, Observation
 from corsproof.pages import ClientPage, FetchResult
 from corsproof.serving.recorder import Recorder
@@ -31,37 +33,7 @@ from corsproof.serving.recorder import Recorder
 State = Literal["no-decision", "denied", "granted"]
 STATES: tuple[State, ...] = ("no-decision", "denied", "granted")
 How = Literal["fetch", "fetch-post", "img", "iframe", "form-post", "navigate"]
-# What corsproof says stopped a request that never reached the server though the page made it.
-LNA_CHECK = "the browser's Local Network Access check"
-PROMPT_TIMEOUT_MS = 500
-PERMISSION = "local-network-access"  # the one name Playwright 1.62-1.64 grants, in both browsers
 INSECURE_HOST = "evil.test"
-
-
-@dataclass(frozen=True)
-class AddressSpaces:
-    """Launch settings: which loopback ports stand for a public and a private address, and whether
-    the browser denies the permission outright (else nobody answers its prompt)."""
-
-    public_port: int
-    private_port: int
-    deny: bool = False
-    host: str = "127.0.0.1"  # the address the servers listen on
-
-    def launch_options(self, engine: str, options: dict[str, Any]) -> dict[str, Any]:
-        public, private = f"{self.host}:{self.public_port}", f"{self.host}:{self.private_port}"
-        if engine == "chromium":
-            spaces = f"{public}=public,{private}=local"
-            args = [f"--ip-address-space-overrides={spaces}", *(["--deny-permission-prompts"] if self.deny else [])]
-            return {**options, "args": [*options.get("args", []), *args]}
-        prefs = {
-            "network.lna.address_space.public.override": public,
-            "network.lna.address_space.private.override": private,
-            "network.lna.prompt.timeout": PROMPT_TIMEOUT_MS,
-        }
-        if self.deny:
-            prefs |= {"permissions.default.loopback-network": 2, "permissions.default.local-network": 2}
-        return {**options, "firefox_user_prefs": {**options.get("firefox_user_prefs", {}), **prefs}}
 
 
 @dataclass(frozen=True)
