@@ -369,7 +369,11 @@ def _run_engine(
         browser_type = getattr(playwright, engine)
         build = find_build(engine, browser_type.executable_path, plan.browser_build)
         for profile in plan.profiles:
-            spaces = (AddressSpaces(served.public_port),) if served.public_port is not None else ()
+            # Not granted, Firefox refuses outright: its prompt, nobody answering it, can hold the
+            # public page's many fetches past its timeout (seen hanging an audit); the outcome is the
+            # same, never sent (e2e/test_local_network.py: no-decision and denied alike).
+            deny = engine == "firefox"
+            spaces = (AddressSpaces(served.public_port, deny=deny),) if served.public_port is not None else ()
             session = BrowserSession(
                 browser_type, build, profile, plan.headless, name_map=served.names, settings=spaces
             )

@@ -20,20 +20,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import Page
 
 from corsproof import cors_check
+from corsproof.browsers import BrowserSession, LaunchSetting
 from corsproof.devtools import ChromiumNetworkLog
-from corsproof.lna import LNA_CHECK
+from corsproof.lna import LNA_CHECK, PERMISSION, AddressSpaces
 from corsproof.model import Expectations, Observation
+from corsproof.names import NameMap
 from corsproof.pages import ClientPage, FetchResult
 from corsproof.serving.recorder import Recorder
+from servers.local_network import LocalTargets
 
 State = Literal["no-decision", "denied", "granted"]
 STATES: tuple[State, ...] = ("no-decision", "denied", "granted")
 How = Literal["fetch", "fetch-post", "img", "iframe", "form-post", "navigate"]
 INSECURE_HOST = "evil.test"
+PNA_REQUEST_HEADER = "access-control-request-private-network"
 
 
 @dataclass(frozen=True)
@@ -49,12 +54,12 @@ class LocalRequest:
     credentials: bool = False
     insecure: bool = False
 
-    def run(self, context: BrowserContext, page_url: str, url: str, recorder: Recorder, probe: str) -> Observation:
-        """Open evil's page (page_url) in context, request url (carrying ?probe=probe), and say what
-        the page saw, what reached the server, Chromium's reason for a block and corsproof's own."""
-        page = context.new_page()
-        chromium = context.browser is not None and context.browser.browser_type.name == "chromium"
-        network = ChromiumNetworkLog.attach(page) if chromium else None
+    def run(
+        self, page: Page, network: ChromiumNetworkLog | None, page_url: str, url: str, recorder: Recorder, probe: str
+    ) -> Observation:
+        """Open evil's page (page_url), request url (carrying ?probe=probe), and say what the page
+        saw, what reached the server, Chromium's reason for a block (network: Chromium's DevTools
+        log of the page, None elsewhere) and corsproof's own."""
         page.goto(page_url)
         result, text = _REQUESTS[self.how](ClientPage(page, network), url, self.credentials)
         exchanges = recorder.for_probe(probe)
@@ -137,3 +142,49 @@ _REQUESTS = {
     "form-post": _navigation(_FORM),
     "navigate": _navigation("url => { location.href = url; }"),
 }
+
+
+def launch_settings(
+    evil_origin: str, targets: LocalTargets, deny: bool, host: str = "127.0.0.1"
+) -> tuple[LaunchSetting, ...]:
+    """A browser for these lanes: evil's port public, the router's private, every name led to the
+    sites (http://evil.test, the insecure page, among them); deny: the permission refused outright."""
+    spaces = AddressSpaces(urlsplit(evil_origin).port or 80, targets.ports["router"], deny, host)
+    return (NameMap.every_name_to(host), spaces)
+
+
+class LocalLane:
+    """One browser's context for one permission state, which every case reuses, each case in a
+    page of its own: the permission belongs to the context (a canary proves a grant stays in it),
+    and every request carries its own probe, so no cache entry made for one case can answer
+    another. A page is not reused: in Firefox ESR 153, once its prompt timed out in a page, the
+    next local request of that page waited with no end (measured: the second no-decision case)."""
+
+    def __init__(self, session: BrowserSession, grant: bool) -> None:
+        self.context = session.new_context()
+        if grant:
+            self.context.grant_permissions([PERMISSION])
+        self.chromium = session.info.name == "chromium"
+        self.info = session.info
+
+    def observe(self, case: LocalRequest, evil_origin: str, targets: LocalTargets, probe: str) -> Observation:
+        """case's request from evil's page, and what the page and the local server saw. Every
+        exchange is checked for Private Network Access's preflight header, which no browser sends
+        any more."""
+        page_url = evil_origin + "/"
+        if case.insecure:
+            page_url = page_url.replace(urlsplit(page_url).hostname or "", INSECURE_HOST, 1)
+        url = targets.url(case.target, f"{case.route}?probe={probe}")
+        page = self.context.new_page()
+        network = ChromiumNetworkLog.attach(page) if self.chromium else None
+        try:
+            seen = case.run(page, network, page_url, url, targets.recorder, probe)
+        finally:
+            page.close()
+        sent = [e for e in seen.exchanges if e.header(PNA_REQUEST_HEADER)]
+        if sent:
+            raise AssertionError(f"{case.id}: a Private Network Access preflight header was sent: {sent}")
+        return seen
+
+    def close(self) -> None:
+        self.context.close()
