@@ -18,14 +18,14 @@ from corsproof.suite import state
 
 class LaneGroups:
     """Under pytest-xdist (--dist loadgroup), every test of a lane runs on one worker: a lane is
-    one browser process, and its groups of scenarios are planned per worker."""
+    one browser process, and its groups of scenarios are planned per worker. Every other test
+    runs on the worker of its module: a module's fixtures (an audit, servers) are made once."""
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
             lane = _lane_of(item)
-            if lane is not None:
-                item.add_marker(pytest.mark.xdist_group(lane))
+            item.add_marker(pytest.mark.xdist_group(lane if lane is not None else item.nodeid.split("::")[0]))
 
 
 @pytest.hookimpl(trylast=True)
