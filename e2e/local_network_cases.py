@@ -52,9 +52,9 @@ def never_sent(target: str, page: Outcome | None = "blocked", **fields: Any) -> 
     return Expect(why, page, preflights=0, requests=0, reason=reason, spec_reason=LNA_CHECK, **fields)
 
 
-def lna(target: str, granted: Expect) -> Expectations:
-    """Not granted: never sent (in both browsers); granted: what CORS then does."""
-    blocked = never_sent(target)
+def lna(target: str, granted: Expect, page: Outcome | None = "blocked") -> Expectations:
+    """Not granted: never sent (in both browsers), the page seeing page; granted: what CORS then does."""
+    blocked = never_sent(target, page)
     return {(ANY, state): blocked for state in NOT_GRANTED} | {(ANY, "granted"): granted}
 
 
@@ -123,8 +123,7 @@ ROUTER_IMG = LocalRequest(
     "router",
     "/img",
     "img",
-    {(ANY, state): never_sent("router") for state in NOT_GRANTED}
-    | {(ANY, "granted"): outcome("opaque", "with the permission the image loads: the page sees it, cannot read it")},
+    lna("router", outcome("opaque", "with the permission the image loads: the page sees it, cannot read it")),
 )
 # A blocked frame is seen by no page event: Chromium fires load for its error page and Firefox
 # fires nothing. Only the server (and Chromium's DevTools) can tell.
@@ -133,8 +132,7 @@ ROUTER_IFRAME = LocalRequest(
     "router",
     "/frame",
     "iframe",
-    {(ANY, state): never_sent("router", page=None) for state in NOT_GRANTED}
-    | {(ANY, "granted"): Expect("with the permission the router's page loads in the frame", None)},
+    lna("router", Expect("with the permission the router's page loads in the frame", None), page=None),
 )
 # Navigations go through in every state: LNA gates subresources, not where the person goes.
 NAVIGATES = (

@@ -27,7 +27,7 @@ from starlette.routing import Route
 
 from corsproof.serving.field_values import RejectControlCharacters
 from corsproof.serving.recorder import Recorder
-from corsproof.serving.runner import ServerThread, bind_socket
+from corsproof.serving.runner import ServerThread, bind_socket, serving
 
 TARGETS = ("dev", "router")
 # A 1x1 PNG.
@@ -107,14 +107,5 @@ def running_local_targets(host: str = "127.0.0.1") -> Iterator[LocalTargets]:
         )
         for name in TARGETS
     ]
-    started: list[ServerThread] = []
-    try:
-        for server in servers:
-            server.start()
-            started.append(server)
+    with serving(servers):
         yield LocalTargets({server.name: server.port for server in servers}, recorder)
-    finally:
-        for server in reversed(started):
-            server.stop()
-        for server in servers:
-            server.sock.close()

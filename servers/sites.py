@@ -11,7 +11,7 @@ from starlette.types import ASGIApp
 
 from corsproof.serving.field_values import RejectControlCharacters
 from corsproof.serving.recorder import Recorder
-from corsproof.serving.runner import ServerThread, bind_socket
+from corsproof.serving.runner import ServerThread, bind_socket, serving
 from servers.clients import create_client_app
 from servers.good import GoodState, create_good_app
 from servers.origins import Origins
@@ -73,14 +73,5 @@ def running_sites(
         ServerThread(name, recorder.middleware(name, RejectControlCharacters(apps[name])), sockets[name])
         for name in SITE_NAMES
     ]
-    started: list[ServerThread] = []
-    try:
-        for server in servers:
-            server.start()
-            started.append(server)
+    with serving(servers):
         yield Sites(origins=origins, recorder=recorder, good=good, host=host)
-    finally:
-        for server in reversed(started):
-            server.stop()
-        for sock in sockets.values():
-            sock.close()

@@ -23,7 +23,7 @@ from corsproof.audit.page import OWN_PAGE, attacker_app, own_page_app
 from corsproof.names import NameMap
 from corsproof.serving.field_values import RejectControlCharacters
 from corsproof.serving.recorder import Recorder
-from corsproof.serving.runner import ServerThread, bind_loopback_socket
+from corsproof.serving.runner import ServerThread, bind_loopback_socket, serving
 from corsproof.serving.tls import certificate_files
 
 TARGET = "target"  # the recorder's name for the audited app
@@ -98,17 +98,10 @@ def serve(
         plain = ServerThread("audit-http", router, bind_loopback_socket())
         tls = ServerThread("audit-https", router, bind_loopback_socket(), **certificate)
         alone = [ServerThread("audit-public", router, bind_loopback_socket(), **certificate)] if public else []
-        started: list[ServerThread] = []
-        try:
-            for server in (plain, tls, *alone):
-                server.start()
-                started.append(server)
+        with serving([plain, tls, *alone]):
             local = {"http": plain.port, "https": tls.port}
             mapped = {port: local[scheme] for scheme, used in ports.items() for port in used}
             if public is not None:
                 mapped[public.effective_port] = alone[0].port
             public_port = alone[0].port if alone else None
             yield Front(NameMap(tuple(names), mapped), recorder, app_origin, public_port)
-        finally:
-            for server in reversed(started):
-                server.stop()

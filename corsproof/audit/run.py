@@ -203,11 +203,16 @@ def _observe(
     exchanges: list[Exchange],
     victim: frozenset[str],
     chromium_reason: Callable[[], str | None] | None,
+    public_to_local: bool = False,
 ) -> Observation:
     """The request as the model records it; chromium_reason: asks Chromium why it blocked (None
-    where the browser cannot say: Firefox, or a sandboxed frame, which reports to its own target)."""
+    where the browser cannot say: Firefox, or a sandboxed frame, which reports to its own target);
+    public_to_local: a public page asked the local app, so a request the app never saw was stopped
+    by the browser's Local Network Access check, not by CORS."""
     blocked = result is not None and result.outcome == "blocked"
     derived = cors_check.derive(exchanges, credentials=True) if blocked else None
+    if blocked and public_to_local and not exchanges:
+        derived = LNA_CHECK
     known = blocked and chromium_reason is not None
     return Observation(
         page_origin=page_origin,
@@ -295,10 +300,7 @@ def _visit(
         seen.append(("form", path, None, recorder.for_probe(tag), None))
     findings = []
     for probe, path, result, exchanges, ask in seen:
-        observation = _observe(result, attacker.origin, exchanges, lane.victim, ask)
-        if attacker.kind in PUBLIC_KINDS and result is not None and not exchanges:
-            # Made by the page, never sent: the browser's Local Network Access check stopped it.
-            observation = dataclasses.replace(observation, derived_reason=LNA_CHECK, derived=True)
+        observation = _observe(result, attacker.origin, exchanges, lane.victim, ask, attacker.kind in PUBLIC_KINDS)
         verdict = _verdict(probe, path, observation, lane.proof)
         if attacker.kind == "trusted":
             verdict = _as_trusted(verdict)

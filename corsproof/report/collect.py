@@ -97,12 +97,13 @@ def pytest_runtest_makereport(
     kept = item.stash.get(_MULTI_STEP, None)
     fixtures = getattr(item, "fixturenames", ())
     scenario_test = "run_scenario" in fixtures or "run_aged" in fixtures
-    if call.when == "call" and kept is not None and "browser_name" in _params(item) and not scenario_test:
+    if call.when == "call" and kept is not None and "browser_name" in params_of(item) and not scenario_test:
         item.config.stash[_CELLS].append(_multi_step_cell(item, test_report, *kept))
     return test_report
 
 
-def _params(item: pytest.Item) -> dict[str, Any]:
+def params_of(item: pytest.Item) -> dict[str, Any]:
+    """A test's parameters (browser_name, cookie_profile, scenario...), {} if it has none."""
     callspec = getattr(item, "callspec", None)
     return dict(callspec.params) if callspec is not None else {}
 
@@ -110,7 +111,7 @@ def _params(item: pytest.Item) -> dict[str, Any]:
 def _multi_step_cell(
     item: pytest.Item, outcome: pytest.TestReport, recorder: Recorder, probes: list[str]
 ) -> report.Cell:
-    params = _params(item)
+    params = params_of(item)
     browser, profile = params["browser_name"], CookieProfile(params["cookie_profile"]).value
     # The test's own parameters name its variant; the lane's are the cell's columns.
     variant = item.callspec.id  # type: ignore[attr-defined]

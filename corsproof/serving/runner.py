@@ -7,8 +7,10 @@ race between picking a free port and listening on it, even with many servers or 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import uvicorn
@@ -87,3 +89,20 @@ class ServerThread:
         if self._thread.is_alive():
             raise RuntimeError(f"server {self.name!r} did not stop within {deadline_s} s")
         self.sock.close()
+
+
+@contextlib.contextmanager
+def serving(servers: Sequence[ServerThread]) -> Iterator[None]:
+    """Start the servers in order; when the block ends (or a start fails), stop the started ones in
+    reverse order, and close every server's socket, started or not."""
+    started: list[ServerThread] = []
+    try:
+        for server in servers:
+            server.start()
+            started.append(server)
+        yield
+    finally:
+        for server in reversed(started):
+            server.stop()
+        for server in servers:
+            server.sock.close()

@@ -9,10 +9,10 @@ from __future__ import annotations
 import zlib
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
+from corsproof.report.collect import params_of
 from corsproof.suite import state
 
 
@@ -87,9 +87,3 @@ def _shard_filter(option: str | None, items: list[pytest.Item]) -> Callable[[pyt
         return zlib.crc32(item.nodeid.encode()) % shards == shard
 
     return in_shard
-
-
-def params_of(item: pytest.Item) -> dict[str, Any]:
-    """A test's parameters (browser_name, cookie_profile, scenario...), {} if it has none."""
-    callspec = getattr(item, "callspec", None)
-    return dict(callspec.params) if callspec is not None else {}
