@@ -4,6 +4,7 @@ A scenario test hands its checked observation over (checked()); a test that driv
 itself becomes a cell from what reached the servers for its probes (keep_probes()). At the end
 of the run, with --report DIR, the cells become DIR/report.json and DIR/report.html, compared
 with --baseline. Under pytest-xdist the workers send their cells and browsers to the controller.
+A pytest plugin, loaded by the suite's (corsproof/suite/plugin.py): only pytest imports it.
 """
 
 from __future__ import annotations
