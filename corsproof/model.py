@@ -71,10 +71,25 @@ def per_browser(chromium: Expect, firefox: Expect) -> dict[tuple[str, str], Expe
     return {("chromium", ANY): chromium, ("firefox", ANY): firefox}
 
 
+# Measured with WebKitGTK 2.50.6 (MiniBrowser): its default cookie policy, no-third-party, refuses a
+# cookie that a third party sets, but sends a cookie set first-party to every site that asks.
+WEBKIT_DEFAULT_SENDS = (
+    "WebKit's default (MiniBrowser's no-third-party policy) refuses only cookies a third party sets: "
+    "good's cookie, set on good, travels cross-site as if third-party cookies were allowed"
+)
+
+
 def by_profile(withheld: Expect, allowed: Expect) -> dict[tuple[str, str], Expect]:
     """One expectation where third-party cookies are withheld (the browser's default and the
-    "block third-party cookies" setting), another where they are allowed."""
-    return {(ANY, "default"): withheld, (ANY, "third-party-blocked"): withheld, (ANY, "third-party-allowed"): allowed}
+    "block third-party cookies" setting), another where they are allowed; WebKit's default
+    behaves as allowed for cookies set first-party (WEBKIT_DEFAULT_SENDS)."""
+    webkit_default = dataclasses.replace(allowed, why=f"{allowed.why}; {WEBKIT_DEFAULT_SENDS}")
+    return {
+        (ANY, "default"): withheld,
+        (ANY, "third-party-blocked"): withheld,
+        (ANY, "third-party-allowed"): allowed,
+        ("webkit", "default"): webkit_default,
+    }
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,7 @@ def attacks_table(data: dict[str, Any]) -> str:
         row = [f"`{scenario}`", _attacker(first)]
         for profile in CookieProfile:
             said = set()
-            for browser in tables.browsers(data):
+            for browser in tables.browsers(data, AREA.name):
                 cell = cells.get((AREA.name, scenario, browser, profile.value))
                 if cell is None:
                     continue

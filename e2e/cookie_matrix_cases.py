@@ -280,7 +280,7 @@ def _cookies(sent: list[str]) -> str:
 
 def matrix_table(data: dict[str, Any], requesters: tuple[str, ...] = ("good", "sibling", "thirdparty")) -> str:
     """Which of good's cookies reach good, per requester, way of asking and lane."""
-    cells, lanes = tables.area_cells(data, AREA.name), tables.lanes(data)
+    cells, lanes = tables.area_cells(data, AREA.name), tables.lanes(data, AREA.name)
     rows = []
     for who in requesters:
         for how in HOWS:
@@ -302,7 +302,7 @@ def _kept(cell: dict[str, Any], name: str) -> str:
 
 def cross_site_set_table(data: dict[str, Any]) -> str:
     """What each browser keeps of the cookies good's answers set on thirdparty's fetches."""
-    cells, lanes = tables.area_cells(data, AREA.name), tables.lanes(data)
+    cells, lanes = tables.area_cells(data, AREA.name), tables.lanes(data, AREA.name)
     rows = [
         [label] + [_kept(cells[(AREA.name, CROSS_SITE_SET.id, b, p)], name) for b, p in lanes]
         for name, label in SET_LABELS.items()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
-from corsproof.model import ANY, SESSION, Expect, Expectations
+from corsproof.model import ANY, SESSION, WEBKIT_DEFAULT_SENDS, Expect, Expectations
 from corsproof.pages import Outcome
 from corsproof.profiles import CookieProfile
 from corsproof.report import tables
@@ -29,7 +29,7 @@ def what_evil_sees(vector: Vector) -> Outcome | None:
     return None if vector == "form" else "opaque" if vector == "fetch-no-cors" else "blocked"
 
 
-def carried_out(vector: Vector, samesite: SameSite, profile: CookieProfile) -> tuple[bool, str]:
+def carried_out(vector: Vector, samesite: SameSite, profile: CookieProfile, browser: str = ANY) -> tuple[bool, str]:
     """Does good receive the session cookie with the forged request, and why."""
     if samesite != "none":
         return False, (
@@ -44,21 +44,24 @@ def carried_out(vector: Vector, samesite: SameSite, profile: CookieProfile) -> t
         )
     if profile is CookieProfile.THIRD_PARTY_ALLOWED:
         return True, "SameSite=None goes on evil's fetch() once third-party cookies are allowed"
+    if profile is CookieProfile.DEFAULT and browser == "webkit":
+        return True, f"SameSite=None goes on evil's fetch(): {WEBKIT_DEFAULT_SENDS}"
     return False, "the browser withholds the third-party cookie from evil's fetch() (blocked or partitioned)"
 
 
 def forgery_expect(vector: Vector, samesite: SameSite) -> Expectations:
     expect: dict[tuple[str, str], Expect] = {}
-    for profile in CookieProfile:
-        done, why = carried_out(vector, samesite, profile)
-        expect[(ANY, profile.value)] = Expect(
-            why,
-            what_evil_sees(vector),
-            origins=("page",),
-            cookies=SESSION if done else frozenset(),
-            status=200 if done else 401,
-            transfers=1 if done else 0,
-        )
+    for browser in (ANY, "webkit"):
+        for profile in CookieProfile:
+            done, why = carried_out(vector, samesite, profile, browser)
+            expect[(browser, profile.value)] = Expect(
+                why,
+                what_evil_sees(vector),
+                origins=("page",),
+                cookies=SESSION if done else frozenset(),
+                status=200 if done else 401,
+                transfers=1 if done else 0,
+            )
     return expect
 
 

@@ -188,7 +188,7 @@ LOCAL_REQUESTS: tuple[LocalRequest, ...] = (
 def local_network_table(data: dict[str, Any]) -> str:
     """Did the request reach the local server, and could the page read it, per case and lane."""
     cells = tables.area_cells(data, AREA.name)
-    lanes = [(b, s) for b in tables.browsers(data) for s in STATES]
+    lanes = [(b, s) for b in tables.browsers(data, AREA.name) for s in STATES]
     rows = []
     for request in LOCAL_REQUESTS:
         row = [f"`{request.id}`"]

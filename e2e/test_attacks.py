@@ -19,6 +19,12 @@ from corsproof.suite.scenarios import Scenario
 from e2e.attacks_cases import ATTACKS, SAFE_THEFTS, SCHEME_NOT_CHECKED
 from servers.sites import Sites
 
+pytestmark = pytest.mark.unmeasured(
+    "webkit",
+    "issue 21: the attacks' look-alike hosts and the HTTP cache (WebKit answers no fetch from it "
+    "under WebDriver) are not measured in WebKit yet",
+)
+
 RunScenario = Callable[[Scenario], Observation]
 
 

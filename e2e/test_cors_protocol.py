@@ -22,7 +22,12 @@ from corsproof.suite.scenarios import Fetch
 from e2e.cors_protocol_cases import WPT_CASES
 from servers.sites import Sites
 
-pytestmark = pytest.mark.cookie_independent
+pytestmark = [
+    pytest.mark.cookie_independent,
+    pytest.mark.unmeasured(
+        "webkit", "issue 21: the CORS protocol's cases (frames, redirects, caches) are not measured in WebKit yet"
+    ),
+]
 
 
 @pytest.mark.parametrize("scenario", WPT_CASES, ids=lambda c: c.id)

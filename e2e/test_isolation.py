@@ -14,7 +14,7 @@ from corsproof.model import Observation, ScenarioFailed, check
 from corsproof.suite.engine import Engine
 from corsproof.suite.lane import Lane
 from corsproof.suite.scenarios import Fetch, expected
-from e2e.isolation_cases import CACHE_CANARY, COOKIE_CANARY
+from e2e.isolation_cases import CACHE_CANARY, COOKIE_CANARY, WRITER_REFUSED
 
 
 def run_in_order(lane: Lane, scenarios: tuple[Fetch, ...], engine: Engine) -> list[Observation]:
@@ -25,13 +25,20 @@ def run_in_order(lane: Lane, scenarios: tuple[Fetch, ...], engine: Engine) -> li
 
 def test_a_cookie_one_scenario_got_never_reaches_the_next(clean_lane: Lane) -> None:
     writer, reader = run_in_order(clean_lane, COOKIE_CANARY, Engine(shuffle=False))
-    assert writer.jar_changed is not None and "lab" in writer.jar_changed, "the writer's cookie was kept"
+    if (clean_lane.browser, clean_lane.profile) in WRITER_REFUSED:
+        assert writer.jar_changed is None, "the browser refuses the writer's cookie: nothing can leak"
+    else:
+        assert writer.jar_changed is not None and "lab" in writer.jar_changed, "the writer's cookie was kept"
     for scenario, seen in zip(COOKIE_CANARY, (writer, reader), strict=True):
         check(scenario.id, expected(scenario, clean_lane.browser, clean_lane.profile), seen)
 
 
 def test_the_cookie_canary_fails_when_the_jar_is_not_reset(clean_lane: Lane) -> None:
-    _, reader = run_in_order(clean_lane, COOKIE_CANARY, Engine(shuffle=False, remake_start=False))
+    writer, reader = run_in_order(clean_lane, COOKIE_CANARY, Engine(shuffle=False, remake_start=False))
+    if (clean_lane.browser, clean_lane.profile) in WRITER_REFUSED:
+        # Nothing exists here to leak (isolation_cases.py): even unreset, the jar stays empty.
+        assert writer.jar_changed is None and not any(e.cookies for e in reader.requests)
+        return
     with pytest.raises(ScenarioFailed, match="cookies this scenario never set: \\['lab'\\]"):
         check("cookie-reader", expected(COOKIE_CANARY[1], clean_lane.browser, clean_lane.profile), reader)
 
@@ -52,4 +59,10 @@ def test_the_cache_canary_fails_when_two_scenarios_share_a_probe(clean_lane: Lan
     assert reader.page is not None and reader.page.outcome == "read"
     # Under one probe good's record holds both: only the writer's preflight and request are there.
     seen = [e.method for e in reader.exchanges]
+    if clean_lane.browser == "webkit":
+        # WebKit under WebDriver answers no fetch from its HTTP cache (same-origin or not, http or
+        # https: measured with WebKitGTK 2.50.6), so the reader's GET reaches good; its preflight
+        # cache does answer: the reader's own preflight is missing.
+        assert seen == ["OPTIONS", "GET", "GET"], f"good saw the reader's preflight, so no cache was shared: {seen}"
+        return
     assert seen == ["OPTIONS", "GET"], f"good saw the reader, so the cache was not shared: {seen}"

@@ -11,7 +11,14 @@ from corsproof.report import html as report_html
 from corsproof.suite.lane import Lane
 from tests.report_data import sample
 
-pytestmark = pytest.mark.cookie_independent
+pytestmark = [
+    pytest.mark.cookie_independent,
+    pytest.mark.unmeasured(
+        "webkit",
+        "issue 21: the report page's test drives Playwright's page (pageerror, eval_on_selector_all), "
+        "which the WebKit adapter does not offer yet",
+    ),
+]
 
 
 def visible_scenarios(lane: Lane) -> list[str]:

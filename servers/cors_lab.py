@@ -31,11 +31,12 @@ from starlette.types import Receive, Scope, Send
 
 from corsproof.cors_check import REDIRECT_STATUSES
 
+LAB_COOKIE_PATH = "/cors-lab"  # where the lab's cookie lives (a jar check must look there too)
 # Headers every non-preflight answer carries, to see which of them a page can read.
 PROBE_HEADERS: tuple[tuple[str, str], ...] = (
     ("X-Custom", "custom"),
     ("Content-Language", "fr"),
-    ("Set-Cookie", "lab=1; Path=/cors-lab; SameSite=None; Secure"),
+    ("Set-Cookie", f"lab=1; Path={LAB_COOKIE_PATH}; SameSite=None; Secure"),
     ("*", "whoa"),
 )
 

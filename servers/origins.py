@@ -25,10 +25,12 @@ class Origins:
     evil: str
 
     @classmethod
-    def from_ports(cls, good: int, sibling: int, thirdparty: int, evil: int) -> Origins:
+    def from_ports(cls, good: int, sibling: int, thirdparty: int, evil: int, good_scheme: str = "http") -> Origins:
+        """good_scheme: good's and its sibling's (together, so that they stay same-site under
+        schemeful same-site); thirdparty and evil stay on http."""
         return cls(
-            good=f"http://{GOOD_HOST}:{good}",
-            sibling=f"http://{SIBLING_HOST}:{sibling}",
+            good=f"{good_scheme}://{GOOD_HOST}:{good}",
+            sibling=f"{good_scheme}://{SIBLING_HOST}:{sibling}",
             thirdparty=f"http://{THIRDPARTY_HOST}:{thirdparty}",
             evil=f"http://{EVIL_HOST}:{evil}",
         )

@@ -26,5 +26,7 @@ def test_shadowed_sites_and_the_https_good_live_side_by_side(sites, https_good):
 def test_a_module_that_shadows_sites_does_not_break_the_session_fixtures(pytester: pytest.Pytester) -> None:
     pytester.makeconftest('pytest_plugins = ["corsproof.suite.plugin"]')
     pytester.makepyfile(test_shadows=SHADOWS_SITES)
-    result = pytester.runpytest_subprocess("-p", "no:randomly", "--basetemp", str(pytester.path / "tmp"))
+    result = pytester.runpytest_subprocess(
+        "-p", "no:randomly", "--browser", "chromium", "--basetemp", str(pytester.path / "tmp")
+    )
     result.assert_outcomes(passed=1)

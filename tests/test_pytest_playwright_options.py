@@ -73,8 +73,15 @@ def test_the_browser_context_args_marker_reaches_the_context(pytester: pytest.Py
     result.assert_outcomes(passed=1)
 
 
-def test_an_engine_corsproof_does_not_drive_is_refused_before_any_test(run_with: pytest.Pytester) -> None:
-    result = run_with.runpytest_subprocess("--browser", "webkit")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*corsproof drives chromium and firefox, not webkit*"])
+def test_a_missing_webkit_ends_the_run_in_one_line_saying_what_to_install(run_with: pytest.Pytester) -> None:
+    run_with.makeconftest(
+        'pytest_plugins = ["corsproof.suite.plugin"]\n'
+        "import corsproof.webkit\n"
+        'corsproof.webkit.WEBDRIVER = "/nonexistent/WebKitWebDriver"\n'
+    )
+    result = run_with.runpytest_subprocess("-p", "no:randomly", "--browser", "webkit", "--cookie-profile", "default")
+    assert result.ret == 4
+    result.stdout.fnmatch_lines(
+        ["*corsproof: WebKit needs /nonexistent/WebKitWebDriver: *apt-get install webkit2gtk-driver xvfb*"]
+    )
     assert "Traceback" not in result.stderr.str() + result.stdout.str()

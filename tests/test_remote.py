@@ -17,7 +17,17 @@ from corsproof.remote import browser_server, running_in_group
 from corsproof.report.diff import changes
 
 ROOT = Path(__file__).resolve().parent.parent
-SLICE = ["e2e/test_article.py", "e2e/test_cors_protocol.py", "-k", "claim or redirect"]
+# Chromium and Firefox: WebKit runs on this machine only (corsproof/webkit.py).
+SLICE = [
+    "e2e/test_article.py",
+    "e2e/test_cors_protocol.py",
+    "-k",
+    "claim or redirect",
+    "--browser",
+    "chromium",
+    "--browser",
+    "firefox",
+]
 
 
 def run_suite(*options: str) -> subprocess.CompletedProcess[str]:

@@ -123,7 +123,7 @@ def key(row: dict[str, Any]) -> tuple[str, str, str, str]:
 
 
 def disagreements(rows: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
-    """(area, scenario, profile) where Chromium and Firefox behaved differently."""
+    """(area, scenario, profile) where the browsers behaved differently."""
     seen: dict[tuple[str, str, str], dict[str, Any]] = {}
     differ = set()
     for row in rows:

@@ -180,7 +180,7 @@ td.cell { cursor: pointer; }
 <div class="counts" id="counts"></div>
 <ul class="browsers" id="browsers"></ul>
 <p><input id="filter" type="search" placeholder="filter: scenario, outcome, reason, browser…">
- <label><input type="checkbox" id="only-disagree"> only where Chromium and Firefox disagree</label>
+ <label><input type="checkbox" id="only-disagree"> only where the browsers disagree</label>
  <label><input type="checkbox" id="only-failed"> <span id="only-failed-label">only failures</span></label></p>
 <p>Colours: <span class="read">read</span> <span class="opaque">opaque</span> <span class="blocked">blocked</span>
  <span class="cookies">cookies reached the server</span> <span class="carried">state change carried out</span>
@@ -235,7 +235,7 @@ const ROWS = [
   ["cookies that reached the server", (o) => names(o.behaviour.cookies)],
   ["preflights, requests", (o) => `${o.behaviour.preflights}, ${o.behaviour.requests}`],
   ["state changes carried out", (o) => String(o.behaviour.transfers)],
-  ["the browser's reason", (o) => o.browser === "chromium" ? "Chromium: " + (o.behaviour.reason || "none") : "Firefox gives its driver none"],
+  ["the browser's reason", (o) => o.browser === "chromium" ? "Chromium: " + (o.behaviour.reason || "none") : (o.browser === "webkit" ? "WebKit" : "Firefox") + " gives its driver none"],
   ["corsproof's derived reason", (o) => o.behaviour.derived_reason || "none"],
   ["verdict", (o) => o.label + (o.passed ? "" : " (NOT as expected)")],
   ["since the baseline", (o) => o.change ? "baseline → now: " + o.change.split(": ").slice(1).join(": ") : "unchanged"],

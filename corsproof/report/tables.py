@@ -32,16 +32,24 @@ def area_cells(data: dict[str, Any], area: str) -> Cells:
     }
 
 
-def lanes(data: dict[str, Any]) -> list[Lane]:
-    """(browser, cookie profile) of every browser that ran, by name, profiles in their own order."""
+def lanes(data: dict[str, Any], area: str | None = None) -> list[Lane]:
+    """(browser, cookie profile) of every browser that ran (with cells in area, if one is named:
+    an area may not be measured in every browser yet), by name, profiles in their own order."""
     profiles = [p.value for p in CookieProfile]
     ran = {(b["name"], b["cookie_profile"]) for b in data["browsers"]}
+    if area is not None:
+        ran &= {(c["browser"], c["profile"]) for c in data["cells"] if c["area"] == area}
+        if not ran:
+            raise LookupError(f"cells of area {area!r}")
     return sorted(ran, key=lambda lane: (lane[0], profiles.index(lane[1]) if lane[1] in profiles else len(profiles)))
 
 
-def browsers(data: dict[str, Any]) -> list[str]:
-    """The browsers of the report's cells, by name."""
-    return sorted({c["browser"] for c in data["cells"]})
+def browsers(data: dict[str, Any], area: str | None = None) -> list[str]:
+    """The browsers of the report's cells (of area's, if one is named), by name."""
+    found = sorted({c["browser"] for c in data["cells"] if area is None or c["area"] == area})
+    if area is not None and not found:
+        raise LookupError(f"cells of area {area!r}")
+    return found
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:

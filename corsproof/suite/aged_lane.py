@@ -15,6 +15,7 @@ from corsproof.profiles import CookieProfile
 from corsproof.report import collect
 from corsproof.suite import scenarios, state
 from corsproof.suite.browser_fixtures import start_browser
+from corsproof.suite.fixtures import good_scheme
 from corsproof.suite.lane import Lane
 from servers.sites import Sites
 
@@ -29,12 +30,12 @@ def _slow_lane(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> I
     sessions: list[BrowserSession] = []
     if starts:
         playwright: Playwright = request.getfixturevalue("playwright")
-        sites: Sites = request.getfixturevalue("_corsproof_sites")
+        sites_for: Callable[[str], Sites] = request.getfixturevalue("_sites_by_scheme")
         profile = CookieProfile.parse((pytestconfig.getoption("--cookie-profile") or [CookieProfile.DEFAULT.value])[0])
         for browser in sorted({browser for browser, _ in starts}):
             sessions.append(start_browser(playwright, browser, profile, pytestconfig))
             for start in sorted((s for b, s in starts if b == browser), key=lambda s: s.label):
-                aged = Lane(sessions[-1], sites)
+                aged = Lane(sessions[-1], sites_for(good_scheme(browser, pytestconfig)))
                 aged.begin(start)
                 aging[(browser, start)] = (aged, time.monotonic())
     yield

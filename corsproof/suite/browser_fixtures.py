@@ -15,6 +15,7 @@ from corsproof.profiles import CookieProfile
 from corsproof.report import collect
 from corsproof.suite import state
 from corsproof.suite.lane import Lane
+from corsproof.webkit import WebKitSession, WebKitUnavailable
 from servers.sites import Sites
 
 
@@ -45,6 +46,11 @@ def start_browser(
 ) -> BrowserSession:
     """A browser the way the run's options say (build, --headed, traces, --connect), with settings
     of the caller's added; a browser that cannot be had ends the run in one line before any test."""
+    if browser_name == "webkit":
+        try:
+            return WebKitSession(profile, headless=not config.getoption("--headed"))  # type: ignore[return-value]
+        except WebKitUnavailable as error:
+            pytest.exit(f"corsproof: {error}", returncode=4)
     engine_type = getattr(playwright, browser_name)
     traces = config.stash[state.ENGINE].trace_dir
     try:
@@ -84,7 +90,8 @@ def new_context(
     --video and --screenshot keep their per-test files.
     """
     marker = request.node.get_closest_marker("browser_context_args")
-    options = {**browser_context_args, **(marker.kwargs if marker else {})}
+    # good may be served over https (--good-scheme) with a throwaway CA's certificate, not under test.
+    options = {"ignore_https_errors": True, **browser_context_args, **(marker.kwargs if marker else {})}
     contexts: list[BrowserContext] = []
 
     def make(**kwargs: object) -> BrowserContext:
@@ -114,12 +121,12 @@ def lane(
     """
     options = {k: v for k, v in browser_context_args.items() if not k.startswith("record_video")}
     lane = Lane(browser_session, _corsproof_sites, https_good, options)
-    tracing = pytestconfig.stash[state.ENGINE].trace_dir is not None
-    if tracing:
-        lane.context.tracing.start(snapshots=False, sources=False)
+    tracing = lane.tracing if pytestconfig.stash[state.ENGINE].trace_dir is not None else None
+    if tracing is not None:
+        tracing.start(snapshots=False, sources=False)
     yield lane
-    if tracing:
-        lane.context.tracing.stop()  # else Playwright leaves its tracing directory in /tmp
+    if tracing is not None:
+        tracing.stop()  # else Playwright leaves its tracing directory in /tmp
     lane.close()
 
 

@@ -148,15 +148,15 @@ class Engine:
         return True
 
     def _start_trace(self, lane: Lane) -> Path | None:
-        if self.trace_dir is None:
+        if self.trace_dir is None or lane.tracing is None:
             return None
         self.trace_dir.mkdir(parents=True, exist_ok=True)
-        lane.context.tracing.start_chunk()
+        lane.tracing.start_chunk()
         return self.trace_dir / f"group-{next(_PROBES)}.zip"
 
     def _stop_trace(self, lane: Lane, path: Path | None) -> Path | None:
-        if path is not None:
-            lane.context.tracing.stop_chunk(path=path)
+        if path is not None and lane.tracing is not None:
+            lane.tracing.stop_chunk(path=path)
         return path
 
     def discard_traces(self) -> None:

@@ -3,6 +3,7 @@ drives the page itself a clean lane, a page opener, a login, the server record a
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,14 +22,37 @@ from servers.good import SameSite
 from servers.sites import Sites, running_sites
 
 
+def good_scheme(browser_name: str, config: pytest.Config) -> str:
+    """WebKit drops Secure cookies over http, even on *.localhost, so no one could log in on an http
+    good: its good is https. Chromium and Firefox keep --good-scheme (http by default): measured
+    over https (the whole e2e suite, --good-scheme https), 5 cells changed, none for a reason of
+    CORS: Chromium keeps no HTTP cache for a certificate it was told to ignore, and under schemeful
+    same-site an http page on evil.good.localhost is cross-site to an https good."""
+    return "https" if browser_name == "webkit" else str(config.getoption("--good-scheme"))
+
+
 @pytest.fixture(scope="session")
-def _corsproof_sites(pytestconfig: pytest.Config) -> Iterator[Sites]:
-    """The run's sites. The plugin's own session fixtures ask for this name, not `sites`: a test
-    module may shadow `sites` with servers of its own in a narrower scope, and a session fixture
-    that asked for `sites` from such a module would fail with a ScopeMismatch."""
+def _sites_by_scheme(pytestconfig: pytest.Config) -> Iterator[Callable[[str], Sites]]:
+    """The run's sites for a scheme of good's, started when first asked for, stopped at the end."""
     host = pytestconfig.getoption("--sites-host")
-    with running_sites(client_extras=create_record_app, host=host) as running:
-        yield running
+    started: dict[str, Sites] = {}
+    with contextlib.ExitStack() as stack:
+
+        def sites_for(scheme: str) -> Sites:
+            if scheme not in started:
+                sites = running_sites(client_extras=create_record_app, host=host, good_scheme=scheme)
+                started[scheme] = stack.enter_context(sites)
+            return started[scheme]
+
+        yield sites_for
+
+
+@pytest.fixture(scope="session")
+def _corsproof_sites(_sites_by_scheme: Callable[[str], Sites], browser_name: str, pytestconfig: pytest.Config) -> Sites:
+    """The browser's sites (see good_scheme). The plugin's own session fixtures ask for this name,
+    not `sites`: a test module may shadow `sites` with servers of its own in a narrower scope, and
+    a session fixture that asked for `sites` from such a module would fail with a ScopeMismatch."""
+    return _sites_by_scheme(good_scheme(browser_name, pytestconfig))
 
 
 @pytest.fixture(scope="session")
@@ -80,13 +104,14 @@ def run_scenario(
 def clean_lane(lane: Lane, pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> Iterator[Lane]:
     """The lane, its cookies cleared, for a test that drives the page itself."""
     lane.begin(LOGGED_OUT)
-    tracing = pytestconfig.stash[state.ENGINE].trace_dir is not None
-    if tracing:
-        lane.context.tracing.start_chunk()
+    trace_dir = pytestconfig.stash[state.ENGINE].trace_dir
+    tracing = lane.tracing if trace_dir is not None else None
+    if tracing is not None:
+        tracing.start_chunk()
     yield lane
-    if tracing:
-        trace = pytestconfig.stash[state.ENGINE].trace_dir / f"{request.node.name[:80]}.zip"  # type: ignore[operator]
-        lane.context.tracing.stop_chunk(path=trace)
+    if tracing is not None and trace_dir is not None:
+        trace = trace_dir / f"{request.node.name[:80]}.zip"
+        tracing.stop_chunk(path=trace)
         keep_trace_on_failure(request, trace)
 
 

@@ -37,7 +37,7 @@ LabValue = str | tuple[str, ...] | Hop
 def origin_of(sites: Sites, name: str) -> str:
     if name == "other":
         good = urlsplit(sites.origins.good)
-        return f"http://{OTHER_HOST}:{good.port}"
+        return f"{good.scheme}://{OTHER_HOST}:{good.port}"
     if name == "page":
         return sites.origins.thirdparty
     return sites.origins.of(name)

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api._generated import Tracing
 
 from corsproof.browsers import BrowserSession
 from corsproof.devtools import ChromiumNetworkLog
 from corsproof.pages import ClientPage
 from servers.cookie_lab import MATRIX_NAMES
+from servers.cors_lab import LAB_COOKIE_PATH
 from servers.good import PASSWORD, SESSION_COOKIE, SameSite
 from servers.sites import Sites
 
@@ -72,9 +74,18 @@ class Lane:
         self.profile = session.info.cookie_profile
         self.sites = sites
         self.https_good = https_good  # the https good's origin, where the run serves one
-        # Only the https good (trustme, a throwaway CA) uses TLS: its certificate is not under test.
-        self.context: BrowserContext = session.new_context(**{**(context_options or {}), "ignore_https_errors": True})
+        # good over https (the scheme-not-checked attack's, or every good under --good-scheme https)
+        # has a throwaway CA's certificate (trustme): it is not under test.
+        options = {**(context_options or {}), "ignore_https_errors": True}
+        if self.browser == "webkit":
+            # WebDriver reads and clears the cookies of one URL at a time: good's, at each path.
+            options["cookie_places"] = tuple(
+                sites.url("good", path) for path in ("/favicon.ico", f"{LAB_COOKIE_PATH}/")
+            )
+        self.context: BrowserContext = session.new_context(**options)
         self.page: Page = self.context.pages[0] if self.context.pages else self.context.new_page()
+        # Playwright's traces (--tracing): WebKit over WebDriver has none to give.
+        self.tracing: Tracing | None = None if self.browser == "webkit" else self.context.tracing
         self.network = ChromiumNetworkLog.attach(self.page) if self.browser == "chromium" else None
         self._jar: list[tuple[Any, ...]] = []
 

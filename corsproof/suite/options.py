@@ -20,11 +20,14 @@ from corsproof.profiles import CookieProfile
 from corsproof.serving.runner import bind_socket
 from corsproof.suite.engine import Engine as ScenarioEngine
 from corsproof.suite.selection import LaneGroups
-from corsproof.suite.state import AGED_STARTS, AGING, DRIVER_NOTES, ENGINE, LENT_BROWSERS_PATH
+from corsproof.suite.state import AGED_STARTS, AGING, DRIVER_NOTES, ENGINE, LENT_BROWSERS_PATH, UNMEASURED
 
-DEFAULT_BROWSERS = ["chromium", "firefox"]
+DEFAULT_BROWSERS = ["chromium", "firefox", "webkit"]
+# Chromium and Firefox through Playwright; WebKit (Debian's WebKitGTK) through WebDriver (corsproof/webkit.py).
+SUITE_ENGINES = (*DRIVEN, "webkit")
 CONNECT_ENV = "CORSPROOF_CONNECT"
 SITES_HOST_ENV = "CORSPROOF_SITES_HOST"
+GOOD_SCHEME_ENV = "CORSPROOF_GOOD_SCHEME"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,6 +54,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         f"the browsers are told to find every *.localhost name there; env {SITES_HOST_ENV}",
     )
     group.addoption(
+        "--good-scheme",
+        choices=["http", "https"],
+        default=os.environ.get(GOOD_SCHEME_ENV, "http"),
+        help="serve good and app.good over http or https (a throwaway CA's certificate, accepted by the "
+        f"browsers); thirdparty and evil stay on http; env {GOOD_SCHEME_ENV} (default: http)",
+    )
+    group.addoption(
         "--shard",
         metavar="I/N",
         default=None,
@@ -65,16 +75,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # pytest-playwright defaults to Chromium alone; corsproof's claims are about both browsers.
+    # pytest-playwright defaults to Chromium alone; corsproof's claims are about every engine.
+    remote = config.getoption("--connect") is not None or config.getoption("--sites-host") != "127.0.0.1"
     if not config.option.browser:
-        config.option.browser = list(DEFAULT_BROWSERS)
-    undriven = [name for name in config.option.browser if name not in DRIVEN]
+        # WebKit runs here only (corsproof/webkit.py): a remote run's default is the other two.
+        config.option.browser = [name for name in DEFAULT_BROWSERS if not (remote and name == "webkit")]
+    if remote and "webkit" in config.option.browser:
+        raise pytest.UsageError(
+            "--browser webkit runs on this machine only (Debian's WebKitGTK over WebDriver, with the sites on "
+            "loopback): drop --connect and --sites-host for it, or run it separately"
+        )
+    undriven = [name for name in config.option.browser if name not in SUITE_ENGINES]
     if undriven:
         raise pytest.UsageError(
-            f"corsproof drives {' and '.join(DRIVEN)}, not {', '.join(undriven)}: every expectation was measured "
-            "on them, and no WebKit has been measured (nor can Playwright's WebKit be downloaded everywhere)."
+            f"corsproof's suite drives {', '.join(SUITE_ENGINES)}, not {', '.join(undriven)}: every expectation "
+            "was measured on them."
         )
     config.stash[DRIVER_NOTES] = set()
+    config.stash[UNMEASURED] = set()
+    config.addinivalue_line(
+        "markers",
+        "unmeasured(browser, why): no expectation of this module's was measured in that browser yet; "
+        "its tests are deselected there and the run's summary says so",
+    )
     seed = getattr(config.option, "randomly_seed", 0)
     tracing = config.getoption("--tracing", "off") != "off"
     traces = Path(tempfile.mkdtemp(prefix="corsproof-traces-")) if tracing else None
@@ -140,3 +163,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     notes: set[str] = config.stash[DRIVER_NOTES]
     for note in sorted(notes):
         terminalreporter.write_line(f"corsproof driver: {note}", yellow=True)
+    gaps: set[str] = config.stash.get(UNMEASURED, set())
+    for gap in sorted(gaps):
+        terminalreporter.write_line(f"corsproof not measured: {gap}", yellow=True)

@@ -39,6 +39,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         only = item.get_closest_marker("only_browser")
         if (only is not None and params.get("browser_name") not in only.args) or not in_shard(item):
             dropped.append(item)
+        elif (gap := _unmeasured(item, params.get("browser_name"))) is not None:
+            config.stash[state.UNMEASURED].add(gap)
+            dropped.append(item)
         else:
             kept.append(item)
     if dropped:
@@ -54,6 +57,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 engine.plan(params["browser_name"], params["cookie_profile"].value, params["scenario"])
     # Slow tests last, in whatever order the rest has: their wait overlaps everything before them.
     items.sort(key=lambda item: item.get_closest_marker("slow") is not None)
+
+
+def _unmeasured(item: pytest.Item, browser: str | None) -> str | None:
+    """A test whose area has no expectations measured in this browser yet: one line saying so.
+    It is deselected, and the run's summary names every such gap (never a silent pass)."""
+    for marker in item.iter_markers("unmeasured"):
+        if marker.args[0] == browser:
+            return f"{browser}: {item.nodeid.split('::')[0]}: {marker.args[1]}"
+    return None
 
 
 def _lane_of(item: pytest.Item) -> str | None:

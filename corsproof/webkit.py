@@ -1,0 +1,376 @@
+"""WebKit, the third engine: Debian's WebKitGTK (MiniBrowser) driven through WebKitWebDriver.
+
+Playwright cannot drive it (its WebKit is its own build, which cannot be downloaded everywhere, and
+MiniBrowser knows no --inspector-pipe), so corsproof drives it over classic W3C WebDriver with a
+maintained client, selenium, and offers the part of Playwright's Page and BrowserContext that the
+suite's lanes use (goto, evaluate, expect_navigation, text_content, cookies), so that a lane's
+scenarios run unchanged. Measured with WebKitGTK 2.50.6 (Debian 12):
+
+- It needs a display: each session starts its own Xvfb on a free display (-displayfd tells which),
+  and stops it with everything it started; nothing is left behind.
+- One WebDriver session per driver process, one window per session: a context is a driver and a
+  session (~0.35 s), its one page the session's window.
+- Cookie profiles are MiniBrowser's policies: default is `--cookies-policy=no-third-party` (a
+  third party cannot set cookies, but cookies already set are sent cross-site), allowed is `always`,
+  and blocked is `--enable-itp` (Safari's Intelligent Tracking Prevention: no cookie goes cross-site;
+  `never` would refuse first-party cookies too, so no one could log in).
+- A page's CORS failure is "TypeError: Load failed", with no reason: WebKit's reasons reach only its
+  inspector, which cannot be combined with WebKitWebDriver. corsproof derives them from the
+  server's record, as for Firefox.
+- WebDriver's cookies are those of the current document's URL, its path included: the context
+  reads and clears the jar at the URLs it is told hold the cookies under test (cookie_places),
+  one per cookie path the sites use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from corsproof.profiles import CookieProfile
+
+WEBDRIVER = "/usr/bin/WebKitWebDriver"
+XVFB = "/usr/bin/Xvfb"
+MINIBROWSER_GLOB = "/usr/lib/*/webkit2gtk-4.*/MiniBrowser"
+INSTALL = "sudo apt-get install webkit2gtk-driver xvfb (scripts/setup installs them)"
+START_DEADLINE_S = 30.0  # Xvfb's display, the driver's /status, a new session: each bounded
+COMMAND_TIMEOUT_S = 30.0  # a script or a navigation; the client's own timeout is a backstop above it
+POLICIES = {
+    CookieProfile.DEFAULT: ["--cookies-policy=no-third-party"],
+    CookieProfile.THIRD_PARTY_ALLOWED: ["--cookies-policy=always"],
+    CookieProfile.THIRD_PARTY_BLOCKED: ["--cookies-policy=always", "--enable-itp"],
+}
+DEVIATIONS = {
+    CookieProfile.DEFAULT: "MiniBrowser's own default, --cookies-policy=no-third-party (Safari's is ITP)",
+    CookieProfile.THIRD_PARTY_ALLOWED: "--cookies-policy=always",
+    CookieProfile.THIRD_PARTY_BLOCKED: "--enable-itp (Safari's Intelligent Tracking Prevention), the closest "
+    "stock setting: --cookies-policy=never refuses first-party cookies too",
+}
+
+
+class WebKitUnavailable(RuntimeError):
+    """WebKit cannot be had here: what is missing and what to do."""
+
+
+def find_minibrowser() -> str:
+    found = sorted(glob.glob(MINIBROWSER_GLOB))
+    missing = [path for path in (WEBDRIVER, XVFB) if not os.access(path, os.X_OK)] + ([] if found else ["MiniBrowser"])
+    if missing:
+        raise WebKitUnavailable(f"WebKit needs {', '.join(missing)}: {INSTALL}")
+    return found[-1]
+
+
+def _stop(process: subprocess.Popen[bytes], deadline_s: float = 5.0) -> None:
+    """Its whole process group (MiniBrowser and WebKit's helper processes too): TERM, then KILL."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(deadline_s)
+            break
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # helpers that outlived their leader
+
+
+def _start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
+    """Xvfb on a display number it chooses itself (-displayfd writes it once it accepts clients)."""
+    read, write = os.pipe()
+    try:
+        process = subprocess.Popen(
+            [XVFB, "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+            pass_fds=(write,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        os.close(write)
+        said = b""
+        deadline = time.monotonic() + START_DEADLINE_S
+        while not said.endswith(b"\n"):
+            ready, _, _ = select.select([read], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = os.read(read, 64) if ready else b""
+            if not chunk:
+                _stop(process)
+                raise WebKitUnavailable(f"Xvfb named no display within {START_DEADLINE_S:.0f} s")
+            said += chunk
+        return process, ":" + said.decode().strip()
+    finally:
+        os.close(read)
+        with contextlib.suppress(OSError):
+            os.close(write)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_ready(driver: subprocess.Popen[bytes], port: int) -> None:
+    """Until the driver's /status says ready; each failed try waits on the driver's exit (a pidfd),
+    at most 50 ms, so a dead driver is known at once."""
+    deadline = time.monotonic() + START_DEADLINE_S
+    pidfd = os.pidfd_open(driver.pid)
+    try:
+        while time.monotonic() < deadline:
+            if driver.poll() is not None:
+                raise WebKitUnavailable(f"WebKitWebDriver exited ({driver.returncode}) before it was ready")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=2) as answer:
+                    if json.load(answer).get("value", {}).get("ready"):
+                        return
+            except (OSError, urllib.error.URLError, ValueError):
+                select.select([pidfd], [], [], 0.05)
+    finally:
+        os.close(pidfd)
+    raise WebKitUnavailable(f"WebKitWebDriver was not ready within {START_DEADLINE_S:.0f} s")
+
+
+class WebKitPage:
+    """The one page of a WebDriver session, with the part of Playwright's Page the lanes use."""
+
+    def __init__(self, driver: Any) -> None:
+        self._driver = driver
+        self.main_frame = self
+
+    @property
+    def url(self) -> str:
+        url: str = self._driver.current_url
+        return url
+
+    def goto(self, url: str, **_: Any) -> None:
+        self._driver.get(url)
+
+    def evaluate(self, expression: str, arg: Any = None) -> Any:
+        """As Playwright's: a function is called with arg and awaited, anything else evaluated."""
+        answer = self._driver.execute_async_script(_EVALUATE, expression, arg)
+        if "error" in answer:
+            raise WebKitScriptError(answer["error"])
+        return answer.get("value")
+
+    def text_content(self, selector: str) -> str | None:
+        text: str | None = self._driver.execute_script(
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;", selector
+        )
+        return text
+
+    def inner_text(self, selector: str) -> str:
+        text: str = self._driver.execute_script("return document.querySelector(arguments[0]).innerText;", selector)
+        return text
+
+    def get_attribute(self, selector: str, name: str) -> str | None:
+        value: str | None = self._driver.execute_script(
+            "return document.querySelector(arguments[0]).getAttribute(arguments[1]);", selector, name
+        )
+        return value
+
+    def select_option(self, selector: str, value: str) -> None:
+        self._driver.execute_script(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1];"
+            "for (const type of ['input', 'change']) e.dispatchEvent(new Event(type, {bubbles: true}));",
+            selector,
+            value,
+        )
+
+    def fill(self, selector: str, value: str) -> None:
+        element = self._driver.find_element("css selector", selector)
+        element.clear()
+        element.send_keys(value)
+
+    def click(self, selector: str) -> None:
+        self._driver.find_element("css selector", selector).click()
+
+    def wait_for_selector(self, selector: str) -> None:
+        """Until an element matches: a MutationObserver in the page says when (bounded by the script timeout)."""
+        self._driver.execute_async_script(_WAIT_FOR_SELECTOR, selector)
+
+    def screenshot(self, path: str, **_: Any) -> None:
+        """The window (WebDriver has no full-page screenshot)."""
+        self._driver.save_screenshot(path)
+
+    @contextlib.contextmanager
+    def expect_navigation(self, **_: Any) -> Iterator[None]:
+        """The block navigates the page: done when a new document has loaded. WebDriver has no
+        navigation event, so the new document is asked for until it is there (bounded)."""
+        self._driver.execute_script("window.__corsproofOldDocument = true;")
+        yield
+        deadline = time.monotonic() + COMMAND_TIMEOUT_S
+        while time.monotonic() < deadline:
+            with contextlib.suppress(Exception):  # the old document may be going away mid-command
+                if self._driver.execute_script(
+                    "return !window.__corsproofOldDocument && document.readyState === 'complete';"
+                ):
+                    return
+        raise WebKitScriptError(f"no navigation within {COMMAND_TIMEOUT_S:.0f} s")
+
+
+class WebKitScriptError(RuntimeError):
+    """A page's script threw, or a navigation never came."""
+
+
+_WAIT_FOR_SELECTOR = """
+const [selector, done] = arguments;
+if (document.querySelector(selector)) { done(true); } else {
+  new MutationObserver((_, observer) => {
+    if (document.querySelector(selector)) { observer.disconnect(); done(true); }
+  }).observe(document, {subtree: true, childList: true, attributes: true});
+}
+"""
+
+# execute_async_script's body: evaluate the expression; call it if it is a function; await it.
+_EVALUATE = """
+const [source, arg, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
+try {
+  let value = (0, eval)("(" + source + ")");
+  if (typeof value === "function") value = value(arg);
+  Promise.resolve(value).then(v => done({value: v === undefined ? null : v}), e => done({error: String(e)}));
+} catch (e) { done({error: String(e)}); }
+"""
+
+
+@dataclass
+class WebKitContext:
+    """A driver process, its session and its one window: a fresh cookie jar and cache."""
+
+    display: str
+    minibrowser: str
+    arguments: list[str]
+    cookie_places: tuple[str, ...] = ()  # URLs where the cookies under test are seen (module's note)
+    _driver_process: subprocess.Popen[bytes] = field(init=False)
+    _driver: Any = field(init=False)
+    page: WebKitPage = field(init=False)
+
+    def __post_init__(self) -> None:
+        from selenium import webdriver  # only WebKit needs selenium
+        from selenium.webdriver.remote.client_config import ClientConfig
+        from selenium.webdriver.remote.remote_connection import RemoteConnection
+
+        port = _free_port()
+        env = {**os.environ, "DISPLAY": self.display}
+        env.pop("WAYLAND_DISPLAY", None)
+        self._driver_process = subprocess.Popen(
+            [WEBDRIVER, f"--port={port}"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            _wait_ready(self._driver_process, port)
+            options = webdriver.WebKitGTKOptions()
+            options.binary_location = self.minibrowser
+            for argument in ["--automation", *self.arguments]:  # without --automation the session hangs
+                options.add_argument(argument)
+            options.accept_insecure_certs = True  # the https good's throwaway CA
+            config = ClientConfig(remote_server_addr=f"http://127.0.0.1:{port}", timeout=int(2 * COMMAND_TIMEOUT_S))
+            made: dict[str, Any] = {}
+
+            def new_session() -> None:
+                try:
+                    made["driver"] = webdriver.Remote(RemoteConnection(client_config=config), options=options)
+                except Exception as error:  # handed to the starting thread
+                    made["error"] = error
+
+            # A new session can hang (no display, a MiniBrowser that never answers): bounded.
+            starting = threading.Thread(target=new_session, daemon=True)
+            starting.start()
+            starting.join(START_DEADLINE_S)
+            if "driver" not in made:
+                raise WebKitUnavailable(f"no WebKit session within {START_DEADLINE_S:.0f} s: {made.get('error')!r}")
+            self._driver = made["driver"]
+            self._driver.set_script_timeout(COMMAND_TIMEOUT_S)
+            self._driver.set_page_load_timeout(COMMAND_TIMEOUT_S)
+        except BaseException:
+            _stop(self._driver_process)
+            raise
+        self.page = WebKitPage(self._driver)
+
+    @property
+    def version(self) -> str:
+        version: str = self._driver.capabilities.get("browserVersion", "unknown")
+        return version
+
+    @property
+    def pages(self) -> list[WebKitPage]:
+        return [self.page]
+
+    def new_page(self) -> WebKitPage:
+        return self.page
+
+    def cookies(self) -> list[dict[str, Any]]:
+        """The cookies of the cookie origins (WebDriver's are the current document's), visited in turn."""
+        found: list[dict[str, Any]] = []
+        for place in self.cookie_places:
+            self._at(place)
+            found += [{**c, "partitionKey": None} for c in self._driver.get_cookies() if c not in found]
+        return found
+
+    def clear_cookies(self) -> None:
+        for place in self.cookie_places:
+            self._at(place)
+            self._driver.delete_all_cookies()
+
+    def _at(self, place: str) -> None:
+        if self.page.url != place:
+            self._driver.get(place)
+
+    def close(self) -> None:
+        quitting = threading.Thread(target=self._driver.quit, daemon=True)
+        quitting.start()
+        quitting.join(10)  # bounded; the process group is stopped below anyway
+        _stop(self._driver_process)
+
+
+class WebKitSession:
+    """WebKit for one cookie profile: its own display; a context is a driver and a session."""
+
+    def __init__(self, profile: CookieProfile, headless: bool = True) -> None:
+        self.profile = profile
+        self.minibrowser = find_minibrowser()
+        # Headed runs use the person's own display; headless ones an Xvfb of their own.
+        self._xvfb: subprocess.Popen[bytes] | None = None
+        if headless or not os.environ.get("DISPLAY"):
+            self._xvfb, self.display = _start_xvfb()
+        else:
+            self.display = os.environ["DISPLAY"]
+        self.driver_note = None
+        try:
+            probe = self.new_context()
+        except BaseException:
+            self.close()
+            raise
+        version = probe.version
+        probe.close()
+        from corsproof.browsers import BrowserInfo
+
+        self.info = BrowserInfo(
+            name="webkit",
+            version=version,
+            build="stock",
+            executable=self.minibrowser,
+            cookie_profile=profile.value,
+            deviations=(DEVIATIONS[profile],),
+        )
+
+    def new_context(self, cookie_places: tuple[str, ...] = (), **_: Any) -> WebKitContext:
+        """A fresh context. Playwright's context options (ignore_https_errors: always on here) are taken and ignored."""
+        return WebKitContext(self.display, self.minibrowser, POLICIES[self.profile], cookie_places)
+
+    def close(self) -> None:
+        if self._xvfb is not None:
+            _stop(self._xvfb)
+            self._xvfb = None
