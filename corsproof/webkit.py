@@ -42,6 +42,10 @@ from typing import Any
 
 from corsproof.profiles import CookieProfile
 
+# Measured with WebKitGTK 2.50.6 under WebKitWebDriver: a second fetch of a max-age=600 answer
+# reaches the server again, same-origin or cross-origin, over http and https alike; its preflight
+# cache does answer. Tests that rely on the HTTP cache say what WebKit does instead.
+HTTP_CACHE_ANSWERS_FETCHES = False
 WEBDRIVER = "/usr/bin/WebKitWebDriver"
 XVFB = "/usr/bin/Xvfb"
 MINIBROWSER_GLOB = "/usr/lib/*/webkit2gtk-4.*/MiniBrowser"
@@ -157,10 +161,12 @@ class WebKitPage:
 
     def evaluate(self, expression: str, arg: Any = None) -> Any:
         """As Playwright's: a function is called with arg and awaited, anything else evaluated."""
-        answer = self._driver.execute_async_script(_EVALUATE, expression, arg)
-        if "error" in answer:
-            raise WebKitScriptError(answer["error"])
-        return answer.get("value")
+        return _evaluate(self._driver, expression, arg)
+
+    @property
+    def frames(self) -> list[Any]:
+        """The page, then each iframe of its document, in document order (as Playwright lists them)."""
+        return [self, *(WebKitFrame(self._driver, e) for e in self._driver.find_elements("css selector", "iframe"))]
 
     def text_content(self, selector: str) -> str | None:
         text: str | None = self._driver.execute_script(
@@ -216,6 +222,36 @@ class WebKitPage:
                 ):
                     return
         raise WebKitScriptError(f"no navigation within {COMMAND_TIMEOUT_S:.0f} s")
+
+
+class WebKitFrame:
+    """An iframe of the page: WebDriver enters it for each script and leaves it after."""
+
+    def __init__(self, driver: Any, element: Any) -> None:
+        self._driver = driver
+        self._element = element
+
+    def evaluate(self, expression: str, arg: Any = None) -> Any:
+        self._driver.switch_to.frame(self._element)
+        try:
+            return _evaluate(self._driver, expression, arg)
+        finally:
+            self._driver.switch_to.default_content()
+
+    def wait_for_function(self, expression: str) -> None:
+        """Until the function returns true, asked once per rendered frame, as Playwright's default
+        polling does (bounded by the script timeout)."""
+        self.evaluate(
+            f"() => new Promise(done => {{ const ready = {expression}; "
+            "const check = () => ready() ? done(true) : requestAnimationFrame(check); check(); })"
+        )
+
+
+def _evaluate(driver: Any, expression: str, arg: Any) -> Any:
+    answer = driver.execute_async_script(_EVALUATE, expression, arg)
+    if "error" in answer:
+        raise WebKitScriptError(answer["error"])
+    return answer.get("value")
 
 
 class WebKitScriptError(RuntimeError):
@@ -329,6 +365,8 @@ class WebKitContext:
             self._driver.get(place)
 
     def close(self) -> None:
+        if self._driver_process.poll() is not None:
+            return  # closed already
         quitting = threading.Thread(target=self._driver.quit, daemon=True)
         quitting.start()
         quitting.join(10)  # bounded; the process group is stopped below anyway
@@ -348,6 +386,7 @@ class WebKitSession:
         else:
             self.display = os.environ["DISPLAY"]
         self.driver_note = None
+        self._contexts: list[WebKitContext] = []
         try:
             probe = self.new_context()
         except BaseException:
@@ -368,9 +407,15 @@ class WebKitSession:
 
     def new_context(self, cookie_places: tuple[str, ...] = (), **_: Any) -> WebKitContext:
         """A fresh context. Playwright's context options (ignore_https_errors: always on here) are taken and ignored."""
-        return WebKitContext(self.display, self.minibrowser, POLICIES[self.profile], cookie_places)
+        context = WebKitContext(self.display, self.minibrowser, POLICIES[self.profile], cookie_places)
+        self._contexts.append(context)
+        return context
 
     def close(self) -> None:
+        """Every context still open (a fixture that failed half-way leaves one), then the display."""
+        for context in self._contexts:
+            context.close()
+        self._contexts.clear()
         if self._xvfb is not None:
             _stop(self._xvfb)
             self._xvfb = None
