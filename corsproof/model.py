@@ -67,8 +67,8 @@ def everywhere(expect: Expect) -> dict[tuple[str, str], Expect]:
     return {(ANY, ANY): expect}
 
 
-def per_browser(chromium: Expect, firefox: Expect) -> dict[tuple[str, str], Expect]:
-    return {("chromium", ANY): chromium, ("firefox", ANY): firefox}
+def per_browser(chromium: Expect, firefox: Expect, webkit: Expect | None = None) -> dict[tuple[str, str], Expect]:
+    return {("chromium", ANY): chromium, ("firefox", ANY): firefox} | ({("webkit", ANY): webkit} if webkit else {})
 
 
 # Measured with WebKitGTK 2.50.6 (MiniBrowser): its default cookie policy, no-third-party, refuses a

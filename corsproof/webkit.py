@@ -204,6 +204,10 @@ class WebKitPage:
         """Until an element matches: a MutationObserver in the page says when (bounded by the script timeout)."""
         self._driver.execute_async_script(_WAIT_FOR_SELECTOR, selector)
 
+    def wait_for_timeout(self, timeout_ms: float) -> None:
+        """As Playwright's: time passes. Only the aged lane asks for it, where a cookie's age is under test."""
+        time.sleep(timeout_ms / 1000)
+
     def screenshot(self, path: str, **_: Any) -> None:
         """The window (WebDriver has no full-page screenshot)."""
         self._driver.save_screenshot(path)

@@ -2,8 +2,8 @@
 
 Chromium sends a cookie without SameSite on a cross-site top-level POST only in the two minutes
 after it was set ("Lax-allowing-unsafe", chromestatus 5088147346030592); a real session cookie is
-usually older, and then Chromium treats it as Lax. Firefox ESR 153 treats it as SameSite=None,
-whatever its age. These cases run once the cookies of a context made at the start of the run are
+usually older, and then Chromium treats it as Lax. Firefox ESR 153 and WebKitGTK 2.50 treat it as
+SameSite=None, whatever its age. These cases run once the cookies of a context made at the start of the run are
 over two minutes old: the cookie matrix's form-POST cell from thirdparty, and CSRF by evil's form
 against a session cookie without SameSite.
 """
@@ -14,7 +14,17 @@ from corsproof.model import SESSION, Expect, per_browser
 from corsproof.report.areas import Area
 from corsproof.suite.lane import Start
 from corsproof.suite.scenarios import CookieRequest, Forgery
-from e2e.cookie_matrix_cases import HTTP_ONLY, LAX, LAX_INSECURE, NONE_SECURE, PARTITIONED, STRICT, UNSET, cell
+from e2e.cookie_matrix_cases import (
+    HTTP_ONLY,
+    LAX,
+    LAX_INSECURE,
+    NONE_SECURE,
+    PARTITIONED,
+    STRICT,
+    UNSET,
+    WEBKIT_NONE_LIKE,
+    cell,
+)
 
 AGE_S = 125  # past Chromium's two-minute window, with a margin
 
@@ -39,6 +49,11 @@ FORM_POST = CookieRequest(
             "Firefox treats a cookie without SameSite as None whatever its age: it goes on the cross-site "
             "POST; Lax and Strict stay",
         ),
+        cell(
+            WEBKIT_NONE_LIKE,
+            "WebKit treats a cookie without SameSite as None whatever its age (no Lax by default): it goes on "
+            "the cross-site POST, and so does SameSite=None without Secure, which WebKit keeps; Lax and Strict stay",
+        ),
     ),
     start=Start(matrix_cookies=True),
 )
@@ -59,6 +74,15 @@ CSRF_FORM = Forgery(
         Expect(
             "Firefox: a session cookie without SameSite counts as None, so evil's form POST carries it and "
             "good moves the money, however old the session",
+            None,
+            origins=("page",),
+            cookies=SESSION,
+            status=200,
+            transfers=1,
+        ),
+        Expect(
+            "WebKit: no Lax by default, so a session cookie without SameSite counts as None: evil's form POST "
+            "carries it and good moves the money, however old the session",
             None,
             origins=("page",),
             cookies=SESSION,

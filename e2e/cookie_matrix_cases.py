@@ -173,9 +173,87 @@ MATRIX: tuple[Row, ...] = (
 )
 
 
+# WebKit (WebKitGTK 2.50.6, MiniBrowser) where it differs: it keeps SameSite=None without Secure
+# (it does not enforce RFC 6265bis §5.6.7), has no Lax by default (a cookie without SameSite is
+# None), no CHIPS (the Partitioned cookie is an ordinary SameSite=None one), and its default policy
+# (no-third-party) sends cookies set first-party to every site; ITP withholds them all.
+WEBKIT_STORED = ALL_COOKIES
+WEBKIT_NONE_LIKE = frozenset({NONE_SECURE, NONE_INSECURE, HTTP_ONLY, PARTITIONED, UNSET})
+WEBKIT_KEEPS_INSECURE_NONE = "WebKit also keeps and sends SameSite=None without Secure"
+
+
+def webkit(profiles: dict[str, Expect] | Expect) -> Expectations:
+    """WebKit's cell under each cookie profile (or one for all)."""
+    if isinstance(profiles, Expect):
+        return {("webkit", ANY): profiles}
+    return {("webkit", profile): expect for profile, expect in profiles.items()}
+
+
+WEBKIT_MATRIX: tuple[Row, ...] = (
+    Row(
+        "good",
+        ("fetch-same-origin",) + SUBRESOURCES + ("link", "form-post"),
+        webkit(cell(WEBKIT_STORED, f"a same-origin request: every stored cookie goes; {WEBKIT_KEEPS_INSECURE_NONE}")),
+    ),
+    Row(
+        "sibling",
+        SUBRESOURCES + ("link", "form-post"),
+        webkit(
+            cell(WEBKIT_STORED, f"app.good is same-site with good: every cookie goes; {WEBKIT_KEEPS_INSECURE_NONE}")
+        ),
+    ),
+    Row(
+        "thirdparty",
+        SUBRESOURCES,
+        webkit(
+            {
+                "default": cell(
+                    WEBKIT_NONE_LIKE,
+                    "WebKit's default (no-third-party) refuses only cookies a third party sets: good's "
+                    "first-party cookies go cross-site unless SameSite=Lax or Strict; without SameSite a "
+                    "cookie is None (no Lax by default), and Partitioned means nothing to it (no CHIPS)",
+                ),
+                "third-party-allowed": cell(
+                    WEBKIT_NONE_LIKE,
+                    "every cookie but Lax and Strict goes cross-site: without SameSite a cookie is None in "
+                    "WebKit, SameSite=None needs no Secure, and Partitioned means nothing to it (no CHIPS)",
+                ),
+                "third-party-blocked": cell(
+                    NONE, "ITP (Safari's Intelligent Tracking Prevention) sends no cookie to a third party"
+                ),
+            }
+        ),
+    ),
+    Row(
+        "thirdparty",
+        ("link",),
+        webkit(
+            cell(
+                WEBKIT_STORED - {STRICT},
+                "a top-level GET navigation is first-party: every cookie but Strict goes; "
+                + WEBKIT_KEEPS_INSECURE_NONE,
+            )
+        ),
+    ),
+    Row(
+        "thirdparty",
+        ("form-post",),
+        webkit(
+            cell(
+                WEBKIT_NONE_LIKE,
+                "a top-level cross-site POST: Lax and Strict stay; the cookie without SameSite goes, as "
+                "SameSite=None in WebKit, whatever its age (no Lax by default, so no two-minute window)",
+            )
+        ),
+    ),
+)
+_WEBKIT_CELLS = {(row.who, how): row.expect for row in WEBKIT_MATRIX for how in row.hows}
+
 # One scenario per requester and way of asking: each asserts every matrix cookie of its cell.
 COOKIE_REQUESTS: tuple[CookieRequest, ...] = tuple(
-    CookieRequest(f"{row.who}-{how}", row.who, how, row.expect) for row in MATRIX for how in row.hows
+    CookieRequest(f"{row.who}-{how}", row.who, how, {**row.expect, **_WEBKIT_CELLS.get((row.who, how), {})})
+    for row in MATRIX
+    for how in row.hows
 )
 
 
@@ -243,6 +321,20 @@ SET_EXPECT: Expectations = {
     ("firefox", "third-party-blocked"): set_cell(
         NONE, NONE, NONE, "cookieBehavior 1 rejects every third-party cookie, Partitioned ones included"
     ),
+    ("webkit", "default"): set_cell(
+        NONE, NONE, NONE, "WebKit's default policy, no-third-party, refuses every cookie a third party sets"
+    ),
+    ("webkit", "third-party-allowed"): set_cell(
+        frozenset({"x_none", "x_partitioned", "x_unset", "x_lax"}),
+        frozenset({"x_none", "x_partitioned", "x_unset"}),
+        frozenset({"x_none", "x_partitioned", "x_unset", "x_lax"}),
+        "--cookies-policy=always keeps every cookie a cross-site response sets, SameSite=Lax included (RFC "
+        "6265bis refuses Lax and Strict from a cross-site response; Chromium does): Lax is then withheld from "
+        "thirdparty's fetch but reaches good's own pages; no CHIPS, so the Partitioned one is unpartitioned",
+    ),
+    ("webkit", "third-party-blocked"): set_cell(
+        NONE, NONE, NONE, "ITP (Safari's Intelligent Tracking Prevention) refuses every cookie a third party sets"
+    ),
 }
 
 CROSS_SITE_SET = CrossSiteSet("cookies-set-by-a-cross-site-response", SET_CROSS_SITE, SET_EXPECT)
@@ -257,6 +349,7 @@ COOKIE_LABELS = {
     STRICT: "Strict",
     UNSET: "unset",
 }
+NONE_INSECURE_LABEL = "None (not Secure)"
 SET_LABELS = {
     "x_none": "`SameSite=None; Secure`",
     "x_partitioned": "`… ; Partitioned`",
@@ -266,16 +359,18 @@ SET_LABELS = {
 
 
 def _cookies(sent: list[str]) -> str:
-    """'all', 'none', 'all but X' or the list, by the names the docs use."""
-    names = set(sent)
+    """'all', 'none', 'all but X' or the list, by the names the docs use; "all" is every cookie a
+    browser keeps by the RFC, and "+ None (not Secure)" marks the one only WebKit keeps and sends."""
+    names = set(sent) & STORED
+    extra = " + " + NONE_INSECURE_LABEL if NONE_INSECURE in sent else ""
     if names == STORED:
-        return "all"
+        return "all" + extra
     if not names:
-        return "none"
+        return extra[3:] or "none"
     missing = sorted(COOKIE_LABELS[n] for n in STORED - names)
-    if names < STORED and len(missing) <= 3:
-        return "all but " + ", ".join(missing)
-    return ", ".join(sorted(COOKIE_LABELS[n] for n in names))
+    if len(missing) <= 3:
+        return "all but " + ", ".join(missing) + extra
+    return ", ".join(sorted(COOKIE_LABELS[n] for n in names)) + extra
 
 
 def matrix_table(data: dict[str, Any], requesters: tuple[str, ...] = ("good", "sibling", "thirdparty")) -> str:

@@ -15,13 +15,7 @@ from corsproof.model import Observation
 from corsproof.suite.scenarios import Scenario
 from e2e.aged_cookies_cases import AGE_S, CSRF_FORM, FORM_POST
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.cookie_independent,
-    pytest.mark.unmeasured(
-        "webkit", "issue 21: WebKit has no Lax by default, so no two-minute window; its aged lane is not measured yet"
-    ),
-]
+pytestmark = [pytest.mark.slow, pytest.mark.cookie_independent]
 
 
 @pytest.mark.parametrize("scenario", [FORM_POST, CSRF_FORM], ids=lambda s: s.id)

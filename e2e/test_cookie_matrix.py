@@ -17,10 +17,6 @@ from corsproof.model import Observation
 from corsproof.suite.scenarios import CookieRequest, CrossSiteSet
 from e2e.cookie_matrix_cases import COOKIE_REQUESTS, CROSS_SITE_SET
 
-pytestmark = pytest.mark.unmeasured(
-    "webkit", "issue 21: the cookie matrix (no Lax by default, ITP) is not measured in WebKit yet"
-)
-
 
 @pytest.mark.parametrize("scenario", COOKIE_REQUESTS, ids=lambda r: r.id)
 def test_cookie_matrix(scenario: CookieRequest, run_scenario: Callable[[CookieRequest], Observation]) -> None:

@@ -29,8 +29,10 @@ from servers.good import PASSWORD, SESSION_COOKIE, SameSite
 from servers.sites import Sites
 
 # The matrix cookies good stores in a first-party visit: SameSite=None without Secure is refused
-# when set (RFC 6265bis §5.6.7), so it never exists to travel.
+# when set (RFC 6265bis §5.6.7), so it never exists to travel; WebKit keeps it (measured with
+# WebKitGTK 2.50.6: it does not enforce that rule).
 STORED_MATRIX_COOKIES = MATRIX_NAMES - {"none_insecure"}
+STORED_BY = {"webkit": MATRIX_NAMES}
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,9 @@ class Start:
 
     @property
     def cookies(self) -> frozenset[str]:
-        """The cookies this state puts in the jar: the only ones good may receive."""
+        """The cookies this state sets (some browsers refuse one of them): the only ones good may receive."""
         return (frozenset({SESSION_COOKIE}) if self.login else frozenset()) | (
-            STORED_MATRIX_COOKIES if self.matrix_cookies else frozenset()
+            MATRIX_NAMES if self.matrix_cookies else frozenset()
         )
 
 
@@ -125,9 +127,10 @@ class Lane:
         if "http_only" in readable or "none_secure" not in readable:
             raise IsolationError(f"document.cookie on good after setting the matrix cookies: {sorted(readable)}")
         stored = {cookie["name"] for cookie in self.context.cookies()} & MATRIX_NAMES
-        if stored != STORED_MATRIX_COOKIES:
+        if stored != STORED_BY.get(self.browser, STORED_MATRIX_COOKIES):
             raise IsolationError(
-                f"stored {sorted(stored)}: SameSite=None without Secure must be refused, the rest kept"
+                f"{self.browser} stored {sorted(stored)}: SameSite=None without Secure must be refused "
+                "(but in WebKit, which keeps it), the rest kept"
             )
 
     def close(self) -> None:
