@@ -154,17 +154,20 @@ def attacks_table(data: dict[str, Any]) -> str:
         first = next(c for (_, s, _, _), c in sorted(cells.items()) if s == scenario)
         row = [f"`{scenario}`", _attacker(first)]
         for profile in CookieProfile:
-            said = set()
+            said: dict[str, list[str]] = {}  # verdict -> the browsers it holds in
             for browser in tables.browsers(data, AREA.name):
                 cell = cells.get((AREA.name, scenario, browser, profile.value))
                 if cell is None:
                     continue
                 b = cell["behaviour"]
                 leaked = b["page"] == "read" and SESSION <= set(b["cookies"])
-                said.add(
+                verdict = (
                     "**leaks**" if leaked else "no, the browser withheld the cookie" if b["page"] == "read" else "no"
                 )
-            row.append(" / ".join(sorted(said)) if said else "—")
+                said.setdefault(verdict, []).append(browser)
+            # Where the browsers disagree, each verdict names its browsers.
+            parts = [v if len(said) == 1 else f"{v} ({', '.join(b)})" for v, b in sorted(said.items())]
+            row.append("; ".join(parts) if said else "—")
         rows.append(row)
     header = ["scenario", "attacker origin", "default", "third-party cookies allowed", "third-party cookies blocked"]
     return tables.table(header, rows)
