@@ -90,6 +90,11 @@ class Lane:
         self.tracing: Tracing | None = None if self.browser == "webkit" else self.context.tracing
         self.network = ChromiumNetworkLog.attach(self.page) if self.browser == "chromium" else None
         self._jar: list[tuple[Any, ...]] = []
+        # WebKit's jar is read by visiting good (two navigations): there, changed() reads it only
+        # when a response recorded since the last look set a cookie. No script of the sites writes
+        # document.cookie, so a Set-Cookie is the only way good's cookies change in a scenario.
+        self._jar_by_visit = self.browser == "webkit"
+        self._recorded = 0
 
     def begin(self, start: Start) -> None:
         """Clear every cookie, check the jar is empty, then make the starting state."""
@@ -102,9 +107,15 @@ class Lane:
         if start.matrix_cookies:
             self._set_matrix_cookies()
         self._jar = self._cookie_jar()
+        self._recorded = self.sites.recorder.count()
 
     def changed(self) -> str | None:
         """What changed in the cookie jar since begin(), or None."""
+        if self._jar_by_visit:
+            recorded = self.sites.recorder.since(self._recorded)
+            self._recorded += len(recorded)
+            if not any(e.response_header("set-cookie") for e in recorded):
+                return None
         now = self._cookie_jar()
         if now == self._jar:
             return None
