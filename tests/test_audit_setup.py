@@ -15,7 +15,6 @@ import json
 import re
 import socket
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -27,7 +26,6 @@ from corsproof.audit.login import AuditError
 from corsproof.audit.target import UsageError
 from tests.setup_apps import PASSWORD, SESSION_VALUE
 
-ROOT = Path(__file__).resolve().parent.parent
 APP_ORIGIN = "https://api.shop.example"
 TRUSTED = "https://www.shop.example"
 FAST = ("--browser", "chromium", "--cookie-profile", "default")
@@ -39,18 +37,13 @@ DEVTOOLS_COOKIE = (
 
 def audit(app: str, *args: str, report: Path | None = None) -> subprocess.CompletedProcess[str]:
     """corsproof audit of tests.setup_apps:APP (or a URL) as https://api.shop.example, in Chromium's
-    default profile only."""
+    default profile only, in this process (cli.main, as the fuzzing below): a subprocess per audit
+    cost a Python start and every import again, ~1 s of the file's ~70 s each. A traceback here
+    is an exception that fails the test."""
     target = app if "://" in app else f"tests.setup_apps:{app}"
-    with tempfile.TemporaryDirectory() as scratch:
-        return subprocess.run(
-            [sys.executable, "-m", "corsproof.cli", "audit", target, "--as", APP_ORIGIN, "--trusted", TRUSTED]
-            + [*args, *FAST, "--report", str(report or scratch)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-            cwd=ROOT,
-        )
+    argv = [target, "--as", APP_ORIGIN, "--trusted", TRUSTED, *args, *FAST]
+    status, out, err = _main(argv, report)
+    return subprocess.CompletedProcess(["corsproof", "audit", *argv], status, out, err)
 
 
 def assert_cannot_audit(done: subprocess.CompletedProcess[str], *says: str) -> None:
@@ -348,11 +341,12 @@ FUZZ = settings(max_examples=150, deadline=None, database=None)
 BROWSER_FUZZ = settings(max_examples=6, deadline=None, database=None, phases=[Phase.explicit, Phase.generate])
 
 
-def _main(args: list[str]) -> tuple[int, str, str]:
-    """cli.main in this process: its exit status, stdout and stderr."""
+def _main(args: list[str], report: Path | None = None) -> tuple[int, str, str]:
+    """cli.main in this process: its exit status, stdout and stderr (the report in report, else a
+    scratch folder)."""
     out, err = io.StringIO(), io.StringIO()
-    with tempfile.TemporaryDirectory() as report, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        options = PARSER.parse_args([f"--report={report}", *args])
+    with tempfile.TemporaryDirectory() as scratch, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        options = PARSER.parse_args([f"--report={report or scratch}", *args])
         status = cli.main(options)
     return status, out.getvalue(), err.getvalue()
 

@@ -6,14 +6,16 @@ only a browser can tell (Chromium alone: the message is the audit's, not the bro
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
-import sys
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
 
+from corsproof import cli as corsproof_cli
 from corsproof.audit.attackers import ATTACKER_DOMAIN, NotAnOrigin, Origin, derive
 
 EXAMPLE = "corsproof.examples.shop_api:app"
@@ -70,13 +72,16 @@ def test_what_is_not_an_origin_is_refused_with_the_reason(text: str) -> None:
 
 
 def audit(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "corsproof.cli", "audit", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    """corsproof audit ARGS in this process (corsproof.cli.main, argparse's exits included): a
+    Python start and every import per case cost more than most cases (tests/test_package.py runs
+    the installed command itself). A traceback here is an exception that fails the test."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = corsproof_cli.main(["audit", *args])
+        except SystemExit as exit:
+            status = exit.code if isinstance(exit.code, int) else 1
+    return subprocess.CompletedProcess(["corsproof", "audit", *args], status, out.getvalue(), err.getvalue())
 
 
 @pytest.mark.parametrize(
