@@ -3,8 +3,9 @@
 Playwright cannot drive it (its WebKit is its own build, which cannot be downloaded everywhere, and
 MiniBrowser knows no --inspector-pipe), so corsproof drives it over classic W3C WebDriver with a
 maintained client, selenium, and offers the part of Playwright's Page and BrowserContext that the
-suite's lanes use (goto, evaluate, expect_navigation, text_content, cookies), so that a lane's
-scenarios run unchanged. Measured with WebKitGTK 2.50.6 (Debian 12):
+suite's lanes use (goto, evaluate, frames, expect_navigation, text_content, select_option, click,
+fill, wait_for_selector, screenshot, cookies), so that a lane's scenarios run unchanged. Measured
+with WebKitGTK 2.50.6 (Debian 12):
 
 - It needs a display: each session starts its own Xvfb on a free display (-displayfd tells which),
   and stops it with everything it started; nothing is left behind.
@@ -118,6 +119,9 @@ def _start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
 
 
 def _free_port() -> int:
+    """A port the OS says is free. WebKitWebDriver takes a port number, not a socket, so the port is
+    free again between this and the driver's bind; a driver that loses that race exits, and
+    _wait_ready says so in one line."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
