@@ -68,7 +68,9 @@ def everywhere(expect: Expect) -> dict[tuple[str, str], Expect]:
 
 
 def per_browser(chromium: Expect, firefox: Expect, webkit: Expect | None = None) -> dict[tuple[str, str], Expect]:
-    return {("chromium", ANY): chromium, ("firefox", ANY): firefox} | ({("webkit", ANY): webkit} if webkit else {})
+    return {("chromium", ANY): chromium, ("firefox", ANY): firefox} | (
+        {("webkit", ANY): webkit} if webkit is not None else {}
+    )
 
 
 # Measured with WebKitGTK 2.50.6 (MiniBrowser): its default cookie policy, no-third-party, refuses a

@@ -4,7 +4,7 @@ Playwright cannot drive it (its WebKit is its own build, which cannot be downloa
 MiniBrowser knows no --inspector-pipe), so corsproof drives it over classic W3C WebDriver with a
 maintained client, selenium, and offers the part of Playwright's Page and BrowserContext that the
 suite's lanes use (goto, evaluate, frames, expect_navigation, text_content, select_option, click,
-fill, wait_for_selector, screenshot, cookies), so that a lane's scenarios run unchanged. Measured
+wait_for_selector, screenshot, cookies), so that a lane's scenarios run unchanged. Measured
 with WebKitGTK 2.50.6 (Debian 12):
 
 - It needs a display: each session starts its own Xvfb on a free display (-displayfd tells which),
@@ -64,6 +64,12 @@ DEVIATIONS = {
     CookieProfile.THIRD_PARTY_BLOCKED: "--enable-itp (Safari's Intelligent Tracking Prevention), the closest "
     "stock setting: --cookies-policy=never refuses first-party cookies too",
 }
+
+
+def http_cache_answers_fetches(browser: str) -> bool:
+    """Whether a repeated fetch of a cacheable answer is served by the browser's HTTP cache: in
+    Chromium and Firefox it is; in WebKit under WebDriver it is not (HTTP_CACHE_ANSWERS_FETCHES)."""
+    return browser != "webkit" or HTTP_CACHE_ANSWERS_FETCHES
 
 
 class WebKitUnavailable(RuntimeError):
@@ -195,11 +201,6 @@ class WebKitPage:
             selector,
             value,
         )
-
-    def fill(self, selector: str, value: str) -> None:
-        element = self._driver.find_element("css selector", selector)
-        element.clear()
-        element.send_keys(value)
 
     def click(self, selector: str) -> None:
         self._driver.find_element("css selector", selector).click()

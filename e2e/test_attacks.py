@@ -65,7 +65,7 @@ def test_missing_vary_origin_does_not_leak_across_sites_through_the_browser_cach
     assert first.outcome == again.outcome == "read" and first.body == again.body
     # WebKit answers no fetch from its HTTP cache (corsproof/webkit.py): good sees both of
     # thirdparty's fetches there, and evil's goes to good for that reason too.
-    cached = browser_name != "webkit" or webkit.HTTP_CACHE_ANSWERS_FETCHES
+    cached = webkit.http_cache_answers_fetches(browser_name)
     thirdparty_asks = [sites.origins.thirdparty] * (1 if cached else 2)
     assert [e.origin for e in sites.recorder.for_probe(probe)] == thirdparty_asks
     evil = open_page("evil")

@@ -54,7 +54,7 @@ def test_http_cache_and_vary_origin_within_one_page(
     second = thirdparty.fetch(url)
     requests = sites.recorder.for_probe(probe)
     # WebKit answers no fetch from its HTTP cache (corsproof/webkit.py): good is asked again either way.
-    served_from_cache = not vary and (browser_name != "webkit" or webkit.HTTP_CACHE_ANSWERS_FETCHES)
+    served_from_cache = not vary and webkit.http_cache_answers_fetches(browser_name)
     assert [e.origin for e in requests] == [None, sites.origins.thirdparty][: 1 if served_from_cache else 2]
     assert second.outcome == ("blocked" if served_from_cache else "read"), second
 

@@ -60,7 +60,7 @@ def test_the_cache_canary_fails_when_two_scenarios_share_a_probe(clean_lane: Lan
     assert reader.page is not None and reader.page.outcome == "read"
     # Under one probe good's record holds both: only the writer's preflight and request are there.
     seen = [e.method for e in reader.exchanges]
-    if clean_lane.browser == "webkit" and not webkit.HTTP_CACHE_ANSWERS_FETCHES:
+    if not webkit.http_cache_answers_fetches(clean_lane.browser):
         # WebKit answers no fetch from its HTTP cache (corsproof/webkit.py), so the reader's GET
         # reaches good; its preflight cache does answer: the reader's own preflight is missing.
         assert seen == ["OPTIONS", "GET", "GET"], f"good saw the reader's preflight, so no cache was shared: {seen}"

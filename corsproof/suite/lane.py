@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from playwright.sync_api import BrowserContext, Page
-from playwright.sync_api._generated import Tracing
 
 from corsproof.browsers import BrowserSession
 from corsproof.devtools import ChromiumNetworkLog
@@ -87,7 +86,7 @@ class Lane:
         self.context: BrowserContext = session.new_context(**options)
         self.page: Page = self.context.pages[0] if self.context.pages else self.context.new_page()
         # Playwright's traces (--tracing): WebKit over WebDriver has none to give.
-        self.tracing: Tracing | None = None if self.browser == "webkit" else self.context.tracing
+        self.tracing = None if self.browser == "webkit" else self.context.tracing
         self.network = ChromiumNetworkLog.attach(self.page) if self.browser == "chromium" else None
         self._jar: list[tuple[Any, ...]] = []
         # WebKit's jar is read by visiting good (two navigations): there, changed() reads it only
