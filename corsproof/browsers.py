@@ -23,7 +23,10 @@ from corsproof.names import NameMap
 from corsproof.profiles import CookieProfile, firefox_prefs, write_chromium_profile
 
 Engine = Literal["chromium", "firefox"]
-DRIVEN: tuple[Engine, ...] = ("chromium", "firefox")  # the engines corsproof drives and has measured
+DRIVEN: tuple[Engine, ...] = ("chromium", "firefox")  # the engines corsproof drives through Playwright
+# Every engine corsproof drives and has measured: WebKit through WebDriver (corsproof/webkit.py).
+AnyEngine = Literal["chromium", "firefox", "webkit"]
+ENGINES: tuple[AnyEngine, ...] = (*DRIVEN, "webkit")
 BuildPreference = Literal["auto", "playwright", "system"]
 
 BUILD_ENV = "CORSPROOF_BROWSER_BUILD"

@@ -81,6 +81,10 @@ def find_minibrowser() -> str:
     missing = [path for path in (WEBDRIVER, XVFB) if not os.access(path, os.X_OK)] + ([] if found else ["MiniBrowser"])
     if missing:
         raise WebKitUnavailable(f"WebKit needs {', '.join(missing)}: {INSTALL}")
+    try:
+        import selenium  # noqa: F401  (WebDriver's client; asked for here, where WebKit is wanted)
+    except ImportError:
+        raise WebKitUnavailable("WebKit is driven through selenium: pip install 'corsproof[webkit]'") from None
     return found[-1]
 
 
@@ -167,11 +171,18 @@ class WebKitPage:
         return url
 
     def goto(self, url: str, **_: Any) -> None:
-        self._driver.get(url)
+        """Load url; None, where Playwright returns the response: WebDriver never sees it."""
+        with _said_as_script_error():
+            self._driver.get(url)
 
     def evaluate(self, expression: str, arg: Any = None) -> Any:
         """As Playwright's: a function is called with arg and awaited, anything else evaluated."""
-        return _evaluate(self._driver, expression, arg)
+        with _said_as_script_error():
+            return _evaluate(self._driver, expression, arg)
+
+    def close(self) -> None:
+        """Nothing: the session's one window stays for the context's next page, whose first goto
+        replaces this document (a context is closed as a whole)."""
 
     @property
     def frames(self) -> list[Any]:
@@ -221,7 +232,8 @@ class WebKitPage:
     def expect_navigation(self, **_: Any) -> Iterator[None]:
         """The block navigates the page: done when a new document has loaded. WebDriver has no
         navigation event, so the new document is asked for until it is there (bounded)."""
-        self._driver.execute_script("window.__corsproofOldDocument = true;")
+        with _said_as_script_error():
+            self._driver.execute_script("window.__corsproofOldDocument = true;")
         yield
         deadline = time.monotonic() + COMMAND_TIMEOUT_S
         while time.monotonic() < deadline:
@@ -264,7 +276,20 @@ def _evaluate(driver: Any, expression: str, arg: Any) -> Any:
 
 
 class WebKitScriptError(RuntimeError):
-    """A page's script threw, or a navigation never came."""
+    """A page's script threw, a navigation never came, or the driver failed the command."""
+
+
+@contextlib.contextmanager
+def _said_as_script_error() -> Iterator[None]:
+    """The driver's own failure (a timeout, a window gone) as a WebKitScriptError with its first
+    line, so that a caller catches one error type and selenium is imported only where it runs."""
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        yield
+    except WebDriverException as error:
+        said = (error.msg or type(error).__name__).strip().splitlines()
+        raise WebKitScriptError(said[0] if said else type(error).__name__) from None
 
 
 _WAIT_FOR_SELECTOR = """
@@ -385,8 +410,10 @@ class WebKitContext:
 class WebKitSession:
     """WebKit for one cookie profile: its own display; a context is a driver and a session."""
 
-    def __init__(self, profile: CookieProfile, headless: bool = True) -> None:
+    def __init__(self, profile: CookieProfile, headless: bool = True, arguments: tuple[str, ...] = ()) -> None:
+        """arguments: MiniBrowser's own, after the profile's (the audit's --proxy)."""
         self.profile = profile
+        self.arguments = [*POLICIES[profile], *arguments]
         self.minibrowser = find_minibrowser()
         # Headed runs use the person's own display; headless ones an Xvfb of their own.
         self._xvfb: subprocess.Popen[bytes] | None = None
@@ -416,7 +443,7 @@ class WebKitSession:
 
     def new_context(self, cookie_places: tuple[str, ...] = (), **_: Any) -> WebKitContext:
         """A fresh context. Playwright's context options (ignore_https_errors: always on here) are taken and ignored."""
-        context = WebKitContext(self.display, self.minibrowser, POLICIES[self.profile], cookie_places)
+        context = WebKitContext(self.display, self.minibrowser, self.arguments, cookie_places)
         self._contexts.append(context)
         return context
 

@@ -2,7 +2,9 @@
 
 Each audit runs real Chromium and Firefox (both, in every test) under the default and
 third-party-allowed cookie profiles, so these tests take no browser parameter. Cases:
-e2e/audit_cases.py.
+e2e/audit_cases.py. Not WebKit: the catalogue's good is http://good.localhost with a Secure session
+cookie, which WebKit drops over http (the suite's WebKit lanes reach good over https for it); the
+audits on real middleware (e2e/test_audit_corpus.py, https) run WebKit.
 """
 
 from __future__ import annotations

@@ -11,16 +11,19 @@ them all, many apps side by side under prefixes of one site (/flask-exact/me, /d
     reached through the audit's reverse proxy; Starlette reflect-any with SameSite Lax, Strict, unset.
   - "starlette", the team trusting www and every subdomain (what the "subdomains" configuration
     means to allow): Starlette in all six configurations.
-Each audit runs real Chromium and Firefox under the default and third-party-allowed cookie profiles.
+Each audit runs real Chromium, Firefox and WebKit under the default and third-party-allowed cookie
+profiles (WebKit reaches the look-alike names through the audit's loopback proxy).
 
 The ground truth for a read of an app's /me in one lane (browser, profile): the attacker origins the
 middleware grants a credentialed read, less the trusted ones and the controls, and of those only the
 ones whose request carries the victim's cookie:
   - SameSite=None, third-party cookies allowed: every one.
   - SameSite=None by default (Chromium blocks third-party cookies, Firefox partitions them): only
-    same-site ones (see same_site: Chromium's is schemeful, Firefox's, measured, is not).
+    same-site ones (see same_site: Chromium's is schemeful, Firefox's and WebKit's, measured, are
+    not). WebKit's default sends it to every one: it refuses only cookies set cross-site.
   - SameSite=Lax or Strict, any profile: only same-site ones (not sent on a cross-site fetch).
-  - No SameSite: as Lax in Chromium (Lax by default), as None in Firefox ESR 153 (not Lax by default).
+  - No SameSite: as Lax in Chromium (Lax by default), as None in Firefox ESR 153 and WebKit (not Lax
+    by default).
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ from tests.corpus.truth import allowed_origins
 
 Audit = Callable[..., AuditOutcome]
 Lane = tuple[str, str]
-BROWSERS = ("chromium", "firefox")
+BROWSERS = ("chromium", "firefox", "webkit")
 LANES: tuple[Lane, ...] = tuple((b, p) for b in BROWSERS for p in ("default", "third-party-allowed"))
 # The team trusts every subdomain: what the "subdomains" configuration's regex allows.
 EVERY_SUBDOMAIN = "https://*.shop.example"
@@ -108,11 +111,13 @@ def same_site(origin: str, browser: str) -> bool:
     audits) is schemeless for cookies: it sends the SameSite=None cookie from http://www.shop.example
     under Total Cookie Protection (not a third party: same registrable domain) and the SameSite=Lax
     one in every profile (schemeful SameSite, network.cookie.sameSite.schemeful, is off in release
-    builds); so for Firefox the scheme-downgrade origin is same-site."""
+    builds); so for Firefox the scheme-downgrade origin is same-site. WebKit (WebKitGTK 2.50.6, measured
+    by this file's audits) is schemeless too: it sends even the SameSite=Strict cookie from
+    http://www.shop.example, in both profiles."""
     if origin == NULL:
         return False
     parsed, app = Origin.parse(origin), Origin.parse(PUBLIC_ORIGIN)
-    schemes_ok = parsed.scheme == app.scheme or browser == "firefox"
+    schemes_ok = parsed.scheme == app.scheme or browser in ("firefox", "webkit")
     return schemes_ok and site_of(parsed.host) == site_of(PUBLIC_HOST)
 
 
@@ -130,10 +135,13 @@ def expected_leaks(audited: Audited, mounted: Mounted, lane: Lane) -> set[str]:
         if origin not in control_origins and not is_trusted(origin, list(audited.trusted))
     }
     browser, profile = lane
-    # A cookie without SameSite: Chromium treats it as Lax; Firefox ESR 153 as None (it is not Lax
-    # by default there: the README's findings, and the cookie matrix).
-    none_like = mounted.samesite == "None" or (mounted.samesite is None and browser == "firefox")
-    if none_like and profile == "third-party-allowed":
+    # A cookie without SameSite: Chromium treats it as Lax; Firefox ESR 153 and WebKit as None
+    # (neither is Lax by default: the README's findings, and the cookie matrix).
+    none_like = mounted.samesite == "None" or (mounted.samesite is None and browser in ("firefox", "webkit"))
+    # WebKit's default (MiniBrowser's no-third-party) refuses a cookie set cross-site but sends
+    # one set first-party, as the victim's login set it (the suite's WEBKIT_DEFAULT_SENDS).
+    sends_cross_site = profile == "third-party-allowed" or lane == ("webkit", "default")
+    if none_like and sends_cross_site:
         return attackers  # the cookie goes with every credentialed request
     return {origin for origin in attackers if same_site(origin, browser)}
 
@@ -195,7 +203,9 @@ def audit_site(cors_audit: Audit, trusted: tuple[str, ...], mounted: list[Mounte
     by_prefix = {m.prefix: m for m in mounted}
     app = site({m.prefix: m.app for m in mounted})
     paths = [m.me for m in mounted] + publics
-    outcome = cors_audit(app, trusted=list(trusted), as_origin=PUBLIC_ORIGIN, login_url="/login", paths=paths)
+    outcome = cors_audit(
+        app, trusted=list(trusted), as_origin=PUBLIC_ORIGIN, login_url="/login", paths=paths, browsers=BROWSERS
+    )
     return Audited(trusted, by_prefix, tuple(publics), outcome)
 
 
@@ -361,22 +371,26 @@ def test_under_lax_only_same_site_origins_leak(site_audit: Audited) -> None:
     assert not wrong, "the audit and the ground truth disagree:\n" + "\n".join(wrong)
     for lane in LANES:
         leaks = audited_leaks(site_audit, lax.me, lane)
-        # any-subdomain, word-subdomain and another port of www are same-site in both browsers.
+        # any-subdomain, word-subdomain and another port of www are same-site in every browser.
         assert SUBDOMAIN_ATTACKERS | {"https://www.shop.example:8443"} <= leaks, f"{lane}: {leaks}"
         assert all(same_site(o, lane[0]) for o in leaks), f"{lane}: a cross-site origin leaked with Lax: {leaks}"
 
 
 def test_the_scheme_downgrade_is_cross_site_in_chromium_only(site_audit: Audited) -> None:
     """What same_site says of http://www.shop.example, as the audits measured it on reflect-any: by
-    default (SameSite=None) and with Lax, Chromium withholds the cookie (schemeful same-site), Firefox
-    sends it (schemeless)."""
-    for prefix in ("flask-reflect-any", "django-reflect-any", LAX):
+    default (SameSite=None) and with Lax or Strict, Chromium withholds the cookie (schemeful
+    same-site), Firefox and WebKit send it (schemeless)."""
+    strict = "starlette-reflect-any-strict"
+    for prefix in ("flask-reflect-any", "django-reflect-any", LAX, strict):
         me = site_audit.mounted[prefix].me
         assert SCHEME_DOWNGRADE not in audited_leaks(site_audit, me, ("chromium", "default")), me
         assert SCHEME_DOWNGRADE in audited_leaks(site_audit, me, ("firefox", "default")), me
-    lax = site_audit.mounted[LAX].me  # and with Lax also where third-party cookies are allowed
-    assert SCHEME_DOWNGRADE not in audited_leaks(site_audit, lax, ("chromium", "third-party-allowed"))
-    assert SCHEME_DOWNGRADE in audited_leaks(site_audit, lax, ("firefox", "third-party-allowed"))
+        assert SCHEME_DOWNGRADE in audited_leaks(site_audit, me, ("webkit", "default")), me
+    for prefix in (LAX, strict):  # and where third-party cookies are allowed, which None would not show
+        me = site_audit.mounted[prefix].me
+        assert SCHEME_DOWNGRADE not in audited_leaks(site_audit, me, ("chromium", "third-party-allowed")), me
+        assert SCHEME_DOWNGRADE in audited_leaks(site_audit, me, ("firefox", "third-party-allowed")), me
+        assert SCHEME_DOWNGRADE in audited_leaks(site_audit, me, ("webkit", "third-party-allowed")), me
 
 
 def test_the_ground_truth_is_not_empty(site_audit: Audited) -> None:
@@ -452,9 +466,11 @@ def test_subdomains_trusted_for_www_alone_leaks_to_subdomains(site_audit: Audite
 @pytest.mark.parametrize("prefix", ["flask-null-trusted", "starlette-null-trusted", "aiohttp-null-trusted"])
 def test_null_trusted_leaks_to_null_with_third_party_cookies(request: pytest.FixtureRequest, prefix: str) -> None:
     """Any page can send Origin: null from a sandboxed iframe; it is cross-site, so only where
-    third-party cookies are allowed does the victim's cookie go with it."""
+    third-party cookies are allowed does the victim's cookie go with it: in every browser with them
+    allowed, and in WebKit's default too, which withholds no cookie set first-party."""
     audited = _audited(request, "starlette_audit" if prefix.startswith("starlette") else "site_audit")
     me = audited.mounted[prefix].me
     for browser in BROWSERS:
         assert NULL in audited_leaks(audited, me, (browser, "third-party-allowed")), (me, browser)
-        assert NULL not in audited_leaks(audited, me, (browser, "default")), (me, browser)
+        leaks_by_default = browser == "webkit"
+        assert (NULL in audited_leaks(audited, me, (browser, "default"))) == leaks_by_default, (me, browser)

@@ -1,9 +1,10 @@
 """corsproof audit proves its set-up before any verdict: every way it can be set up wrong ends in
 exit 2 with one line that names the cause, and every way to log in that works reaches a verdict.
 
-The apps are tests/setup_apps.py's; each audit runs in Chromium's default profile only, to keep
-the file fast. The strings a user may type (--cookie, --trusted, TARGET) are fuzzed too: never a
-traceback, never a clean exit for a login that logs no one in.
+The apps are tests/setup_apps.py's; each audit runs in one browser's default profile only (Chromium,
+and WebKit for the logins it can make), to keep the file fast. The strings a user may type
+(--cookie, --trusted, TARGET) are fuzzed too: never a traceback, never a clean exit for a login
+that logs no one in.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import Phase, event, example, given, settings
 from hypothesis import strategies as st
 
@@ -28,20 +30,22 @@ from tests.setup_apps import PASSWORD, SESSION_VALUE
 
 APP_ORIGIN = "https://api.shop.example"
 TRUSTED = "https://www.shop.example"
-FAST = ("--browser", "chromium", "--cookie-profile", "default")
+FAST = ("--cookie-profile", "default")
 DEVTOOLS_COOKIE = (
     f"sid={SESSION_VALUE}; expires=Wed, 01 Jan 2031 00:00:00 GMT; Max-Age=99999; Domain=.shop.example; Path=/; "
     "Secure; HttpOnly; SameSite=None; Priority=High"
 )
 
 
-def audit(app: str, *args: str, report: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """corsproof audit of tests.setup_apps:APP (or a URL) as https://api.shop.example, in Chromium's
-    default profile only, in this process (cli.main, as the fuzzing below): a subprocess per audit
-    cost a Python start and every import again, ~1 s of the file's ~70 s each. A traceback here
-    is an exception that fails the test."""
+def audit(
+    app: str, *args: str, report: Path | None = None, browser: str = "chromium"
+) -> subprocess.CompletedProcess[str]:
+    """corsproof audit of tests.setup_apps:APP (or a URL) as https://api.shop.example, in one
+    browser's default profile only, in this process (cli.main, as the fuzzing below): a subprocess
+    per audit cost a Python start and every import again, ~1 s of the file's ~70 s each. A
+    traceback here is an exception that fails the test."""
     target = app if "://" in app else f"tests.setup_apps:{app}"
-    argv = [target, "--as", APP_ORIGIN, "--trusted", TRUSTED, *args, *FAST]
+    argv = [target, "--as", APP_ORIGIN, "--trusted", TRUSTED, *args, "--browser", browser, *FAST]
     status, out, err = _main(argv, report)
     return subprocess.CompletedProcess(["corsproof", "audit", *argv], status, out, err)
 
@@ -194,6 +198,22 @@ def test_a_trusted_pattern_with_no_domain_is_not_an_origin() -> None:
     assert_cannot_audit(done, "'https://*' is not an origin")
 
 
+@pytest.mark.parametrize(
+    "login",
+    [
+        ("--login-form", "/login-page", "--field", "username=alice"),
+        ("--login-script", "tests.setup_apps:script_login"),
+        ("--storage-state", "state.json"),
+    ],
+    ids=lambda login: login[0],
+)
+def test_webkit_refuses_a_login_only_playwright_can_make_before_any_browser(login: tuple[str, ...]) -> None:
+    """WebKit is driven through WebDriver: a form (Playwright's locators), a login script (given a
+    Playwright Page) and a storage state (Playwright's file) are refused, naming the ways it has."""
+    done = audit("shop", *login, "--path", "/me", browser="webkit")
+    assert_cannot_audit(done, f"{login[0]} cannot log the victim in in WebKit", "--login-url or --login-post")
+
+
 # --- good shapes: each way to log in reaches a verdict --------------------------------------------
 
 
@@ -227,6 +247,21 @@ def test_a_cookie_line_as_devtools_shows_it_logs_in_and_reaches_no_leak() -> Non
 def test_a_login_script_logs_in_and_reaches_no_leak() -> None:
     """--login-script: the team's function fills the login form from the app's origin."""
     assert_no_leak(audit("shop", "--login-script", "tests.setup_apps:script_login", "--path", "/me"))
+
+
+def test_webkit_logs_in_by_json_post_and_reaches_no_leak() -> None:
+    """WebKit, through the audit's name proxy, logs in from the audit's page on the app's origin."""
+    body = json.dumps({"username": "alice", "password": PASSWORD})
+    assert_no_leak(audit("shop", "--login-post", "/api/login", "--json", body, "--path", "/me", browser="webkit"))
+
+
+def test_webkit_finds_the_leaky_pattern_with_exit_1() -> None:
+    """The look-alike subdomain reads /me in WebKit too, logged in by --login-url."""
+    done = audit("leaky", "--login-url", "/login", "--path", "/me", browser="webkit")
+    shown = f"exit {done.returncode}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+    assert done.returncode == 1, shown
+    assert "! https://corsproof-evil.shop.example (any-subdomain) read /me" in done.stdout, shown
+    assert "webkit default" in done.stdout, shown
 
 
 def test_a_public_path_is_reported_public_and_never_a_leak(tmp_path: Path) -> None:
@@ -392,6 +427,7 @@ def test_fuzzed_cookie_lines_never_log_in_and_never_exit_0(cookie: str) -> None:
             f"--trusted={TRUSTED}",
             f"--cookie={cookie}",
             "--path=/me",
+            "--browser=chromium",
             *FAST,
             "tests.setup_apps:shop",
         ]

@@ -31,7 +31,7 @@ from corsproof.audit.results import to_junit, to_sarif, write_junit, write_sarif
 from corsproof.audit.run import AuditError, Finding, Plan, Result, run
 from corsproof.audit.target import UsageError, load_target
 from corsproof.audit.terminal import fold, leak_lines
-from corsproof.browsers import BUILD_ENV, DRIVEN, BrowserUnavailable
+from corsproof.browsers import BUILD_ENV, DRIVEN, ENGINES, BrowserUnavailable
 from corsproof.model import Expect
 from corsproof.profiles import CookieProfile
 from corsproof.report import html as report_html
@@ -102,7 +102,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="the cookie that is the credential (default: measured, by dropping each cookie the login set)",
     )
-    parser.add_argument("--browser", action="append", choices=DRIVEN, help="chromium, firefox (default both)")
+    parser.add_argument(
+        "--browser",
+        action="append",
+        choices=ENGINES,
+        help="chromium, firefox (the default: both) or webkit (Debian's WebKitGTK: pip install 'corsproof[webkit]')",
+    )
     parser.add_argument(
         "--cookie-profile",
         action="append",

@@ -11,6 +11,7 @@ victim's credential. A request the audit could not observe is said so, never cou
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import itertools
@@ -33,9 +34,10 @@ from corsproof.audit.attackers import (
     derive,
     public_websites,
 )
-from corsproof.audit.login import NAVIGATION_TIMEOUT_MS, WAYS, AuditError, Login, log_in, set_cookie_line
+from corsproof.audit.login import NAVIGATION_TIMEOUT_MS, WAYS, AuditError, Login, Way, log_in, set_cookie_line
+from corsproof.audit.page import OWN_PAGE
 from corsproof.audit.proof import Proof, prove
-from corsproof.browsers import DRIVEN, BrowserSession, Engine, find_build
+from corsproof.browsers import DRIVEN, AnyEngine, BrowserSession, BrowserUnavailable, Engine, find_build
 from corsproof.devtools import ChromiumNetworkLog
 from corsproof.explain import plain_words
 from corsproof.lna import LNA_CHECK, PERMISSION, AddressSpaces
@@ -43,6 +45,7 @@ from corsproof.model import Observation
 from corsproof.pages import FetchResult
 from corsproof.profiles import CookieProfile
 from corsproof.serving.recorder import Exchange
+from corsproof.webkit import WebKitScriptError, WebKitSession, WebKitUnavailable
 
 Probe = Literal["read", "preflight", "form"]
 PREFLIGHTED: dict[str, Any] = {
@@ -52,6 +55,10 @@ PREFLIGHTED: dict[str, Any] = {
     "body": '{"corsproof": "audit"}',
 }
 READ: dict[str, Any] = {"credentials": "include"}
+# The logins a WebDriver page can make: a navigation, or a script in the app's own page. A form
+# (Playwright's locators), a login script (it is given a Playwright Page) and a storage state
+# (Playwright's file) are Playwright's.
+WEBKIT_WAYS: tuple[Way, ...] = ("url", "post", "cookie")
 __all__ = ["AuditError", "Finding", "Login", "Plan", "Result", "run"]
 
 
@@ -64,7 +71,7 @@ class Plan:
     form_posts: tuple[str, ...] = ()
     login: Login | None = None
     session_cookie: str | None = None  # the credential's name, where the audit should not measure it
-    browsers: tuple[Engine, ...] = DRIVEN
+    browsers: tuple[AnyEngine, ...] = DRIVEN
     profiles: tuple[CookieProfile, ...] = (CookieProfile.DEFAULT, CookieProfile.THIRD_PARTY_ALLOWED)
     headless: bool = True
     browser_build: str = "auto"
@@ -244,6 +251,9 @@ class Lane:
     victim: frozenset[str]  # every cookie the browser holds for the app after the login
     proof: Proof
     ids: Iterator[int]
+    # Whether the browser checks a public page's requests to a local address (WebKitGTK ships
+    # Local Network Access off: there, what stops such a request is CORS alone).
+    local_network_access: bool = True
 
     def tag(self) -> str:
         return f"audit-{self.browser}-{next(self.ids)}"
@@ -296,11 +306,12 @@ def _visit(
         tag = lane.tag()
         if index and attacker.origin != NULL:  # the last form took the page to the app's answer
             _goto_again_if_interrupted(page, attacker.page + "/")
-        _submit(page, attacker, _tagged(app, path, tag))
+        _submit(page, attacker, _tagged(app, path, tag), recorder, tag)
         seen.append(("form", path, None, recorder.for_probe(tag), None))
     findings = []
     for probe, path, result, exchanges, ask in seen:
-        observation = _observe(result, attacker.origin, exchanges, lane.victim, ask, attacker.kind in PUBLIC_KINDS)
+        public_to_local = attacker.kind in PUBLIC_KINDS and lane.local_network_access
+        observation = _observe(result, attacker.origin, exchanges, lane.victim, ask, public_to_local)
         verdict = _verdict(probe, path, observation, lane.proof)
         if attacker.kind == "trusted":
             verdict = _as_trusted(verdict)
@@ -308,10 +319,15 @@ def _visit(
     return findings
 
 
-def _submit(page: Page, attacker: Attacker, action: str) -> None:
+def _submit(page: Page, attacker: Attacker, action: str, recorder: Any, tag: str) -> None:
     """A form POST from the attacker's page (from a sandboxed frame allowed to submit forms, for
     the null origin). Done when the app's answer arrives: the recorder has it then."""
-    if attacker.origin == NULL:  # the sandboxed frame navigates, not the page: its answer is the sign
+    if attacker.origin == NULL and not isinstance(page, Page):
+        # WebKit's page (WebDriver) has no responses to wait for: the app's record is the sign.
+        page.evaluate("(a) => window.audit.submitFromNull(a)", action)
+        if not recorder.wait_for_probe(tag, NAVIGATION_TIMEOUT_MS / 1000):
+            raise WebKitScriptError(f"the null origin's form POST reached no server within {NAVIGATION_TIMEOUT_MS} ms")
+    elif attacker.origin == NULL:  # the sandboxed frame navigates, not the page: its answer is the sign
         with page.expect_response(lambda r: r.url == action, timeout=NAVIGATION_TIMEOUT_MS):
             page.evaluate("(a) => window.audit.submitFromNull(a)", action)
     else:  # committed: the answer arrived, and no later navigation of this page can race it
@@ -357,65 +373,108 @@ def _names(plan: Plan) -> tuple[list[str], dict[str, list[int]]]:
     return sorted({o.host for o in origins}), ports
 
 
+# A browser's context for one cookie profile, and the browser's record (name, version, build).
+Opened = contextlib.AbstractContextManager[tuple[Any, dict[str, Any]]]
+
+
+@contextlib.contextmanager
+def _playwright_lanes(engine: Engine, plan: Plan, served: front.Front) -> Iterator[Callable[[CookieProfile], Opened]]:
+    """Chromium or Firefox, in a Playwright of this thread's own, told where every name lives."""
+    with sync_playwright() as playwright:
+        browser_type = getattr(playwright, engine)
+        build = find_build(engine, browser_type.executable_path, plan.browser_build)
+        # Not granted, Firefox refuses outright: its prompt, nobody answering it, can hold the
+        # public page's many fetches past its timeout (seen hanging an audit); the outcome is the
+        # same, never sent (e2e/test_local_network.py: no-decision and denied alike).
+        deny = engine == "firefox"
+        spaces = (AddressSpaces(served.public_port, deny=deny),) if served.public_port is not None else ()
+
+        @contextlib.contextmanager
+        def lane(profile: CookieProfile) -> Iterator[tuple[Any, dict[str, Any]]]:
+            session = BrowserSession(
+                browser_type, build, profile, plan.headless, name_map=served.names, settings=spaces
+            )
+            try:
+                context = session.new_context(ignore_https_errors=True)
+                try:
+                    yield context, dataclasses.asdict(session.info)
+                finally:
+                    context.close()
+            finally:
+                session.close()
+
+        yield lane
+
+
+@contextlib.contextmanager
+def _webkit_lanes(plan: Plan, served: front.Front) -> Iterator[Callable[[CookieProfile], Opened]]:
+    """WebKit through WebDriver (corsproof/webkit.py), led to every name by the front's proxy."""
+    assert served.proxy_port is not None  # run() serves the proxy when WebKit audits
+
+    @contextlib.contextmanager
+    def lane(profile: CookieProfile) -> Iterator[tuple[Any, dict[str, Any]]]:
+        try:
+            session = WebKitSession(profile, plan.headless, (f"--proxy=http://127.0.0.1:{served.proxy_port}",))
+        except WebKitUnavailable as error:
+            raise BrowserUnavailable(str(error)) from None
+        # WebDriver reads the cookies of the document it is at, its path included: the app's own
+        # audit page and each path audited (a cookie scoped to /api is seen from /api/me only).
+        app = str(plan.app_origin)
+        places = tuple(dict.fromkeys([app + OWN_PAGE, *(app + path for path in plan.paths)]))
+        try:
+            yield session.new_context(cookie_places=places), dataclasses.asdict(session.info)
+        finally:
+            session.close()  # and its context
+
+    yield lane
+
+
 def _run_engine(
-    engine: Engine, plan: Plan, served: front.Front
+    engine: AnyEngine, plan: Plan, served: front.Front
 ) -> tuple[list[Finding], list[dict[str, Any]], dict[tuple[str, str], Proof]]:
-    """Every cookie profile of one browser, in a Playwright of this thread's own."""
+    """Every cookie profile of one browser."""
     findings: list[Finding] = []
     browsers: list[dict[str, Any]] = []
     proofs: dict[tuple[str, str], Proof] = {}
     ids = itertools.count()
     app = str(plan.app_origin)
     assert plan.login is not None  # checked by run()
-    with sync_playwright() as playwright:
-        browser_type = getattr(playwright, engine)
-        build = find_build(engine, browser_type.executable_path, plan.browser_build)
+    lanes = _webkit_lanes(plan, served) if engine == "webkit" else _playwright_lanes(engine, plan, served)
+    with lanes as open_lane:
         for profile in plan.profiles:
-            # Not granted, Firefox refuses outright: its prompt, nobody answering it, can hold the
-            # public page's many fetches past its timeout (seen hanging an audit); the outcome is the
-            # same, never sent (e2e/test_local_network.py: no-decision and denied alike).
-            deny = engine == "firefox"
-            spaces = (AddressSpaces(served.public_port, deny=deny),) if served.public_port is not None else ()
-            session = BrowserSession(
-                browser_type, build, profile, plan.headless, name_map=served.names, settings=spaces
-            )
-            try:
-                browsers.append(dataclasses.asdict(session.info))
-                context = session.new_context(ignore_https_errors=True)
+            with open_lane(profile) as (context, info):
+                browsers.append(info)
+                held = log_in(context, plan.login, plan.app_origin)
+
+                def url_of(path: str) -> str:
+                    return _tagged(app, path, f"audit-{engine}-{next(ids)}")
+
                 try:
-                    held = log_in(context, plan.login, plan.app_origin)
-
-                    def url_of(path: str) -> str:
-                        return _tagged(app, path, f"audit-{engine}-{next(ids)}")
-
+                    proof = prove(
+                        context,
+                        plan.app_origin,
+                        served.recorder,
+                        held,
+                        plan.paths,
+                        url_of,
+                        served.ask,
+                        plan.session_cookie,
+                    )
+                except AuditError as error:
+                    raise AuditError(f"{engine} {profile.value}: {error}") from None
+                proofs[(engine, profile.value)] = proof
+                lane = Lane(engine, profile.value, held.names, proof, ids, local_network_access=engine != "webkit")
+                page = context.new_page()
+                network = ChromiumNetworkLog.attach(page) if engine == "chromium" else None
+                for attacker in plan.controls + plan.attackers + plan.public:
+                    if attacker.kind == "public-website-granted":
+                        if not lane.local_network_access:
+                            continue  # no permission to grant: the public website's one visit says it all
+                        context.grant_permissions([PERMISSION], origin=attacker.origin)
                     try:
-                        proof = prove(
-                            context,
-                            plan.app_origin,
-                            served.recorder,
-                            held,
-                            plan.paths,
-                            url_of,
-                            served.ask,
-                            plan.session_cookie,
-                        )
-                    except AuditError as error:
-                        raise AuditError(f"{engine} {profile.value}: {error}") from None
-                    proofs[(engine, profile.value)] = proof
-                    lane = Lane(engine, profile.value, held.names, proof, ids)
-                    page = context.new_page()
-                    network = ChromiumNetworkLog.attach(page) if engine == "chromium" else None
-                    for attacker in plan.controls + plan.attackers + plan.public:
-                        if attacker.kind == "public-website-granted":
-                            context.grant_permissions([PERMISSION], origin=attacker.origin)
-                        try:
-                            findings += _visit(page, network, attacker, plan, served.recorder, lane)
-                        except Error as error:
-                            findings += _unobserved(attacker, plan, lane, error)
-                finally:
-                    context.close()
-            finally:
-                session.close()
+                        findings += _visit(page, network, attacker, plan, served.recorder, lane)
+                    except (Error, WebKitScriptError) as error:
+                        findings += _unobserved(attacker, plan, lane, error)
     return findings, browsers, proofs
 
 
@@ -429,9 +488,16 @@ def run(plan: Plan) -> Result:
             "no way to log the victim in: without the victim's credential an audit can prove nothing. Give one of "
             + "; ".join(WAYS.values())
         )
+    if "webkit" in plan.browsers and plan.login.way not in WEBKIT_WAYS:
+        raise AuditError(
+            f"{WAYS[plan.login.way].split()[0]} cannot log the victim in in WebKit, which corsproof drives through "
+            f"WebDriver, not Playwright; log in there with {' or '.join(WAYS[w].split()[0] for w in WEBKIT_WAYS)}, "
+            "or audit with --browser chromium --browser firefox"
+        )
     names, ports = _names(plan)
     public = Origin.parse(PUBLIC_WEBSITE) if plan.public else None
-    with front.serve(plan.app_origin, plan.app, names, ports, set_cookie_line(plan.login), public) as served:
+    proxy = "webkit" in plan.browsers
+    with front.serve(plan.app_origin, plan.app, names, ports, set_cookie_line(plan.login), public, proxy) as served:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit") as pool:
             results = [pool.submit(_run_engine, engine, plan, served).result() for engine in plan.browsers]
     return Result(

@@ -97,6 +97,11 @@ class Recorder:
         with self._changed:
             return list(self._by_probe.get(probe, ()))
 
+    def wait_for_probe(self, probe: str, timeout_s: float) -> bool:
+        """Until an exchange of the probe is recorded (True), or timeout_s passed (False)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: probe in self._by_probe, timeout_s)
+
     def middleware(self, site: str, app: ASGIApp) -> ASGIApp:
         """Wrap app so that every HTTP exchange is recorded under the site's name."""
 

@@ -11,7 +11,7 @@ import contextlib
 import socket
 import threading
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -91,11 +91,21 @@ class ServerThread:
         self.sock.close()
 
 
+class Serving(Protocol):
+    """What serving() starts and stops: a ServerThread, or the audit's name proxy."""
+
+    sock: socket.socket
+
+    def start(self, deadline_s: float = ...) -> None: ...
+
+    def stop(self, deadline_s: float = ...) -> None: ...
+
+
 @contextlib.contextmanager
-def serving(servers: Sequence[ServerThread]) -> Iterator[None]:
+def serving(servers: Sequence[Serving]) -> Iterator[None]:
     """Start the servers in order; when the block ends (or a start fails), stop the started ones in
     reverse order, and close every server's socket, started or not."""
-    started: list[ServerThread] = []
+    started: list[Serving] = []
     try:
         for server in servers:
             server.start()

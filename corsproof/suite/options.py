@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from corsproof import video
-from corsproof.browsers import BUILD_ENV, DRIVEN
+from corsproof.browsers import BUILD_ENV, ENGINES
 from corsproof.profiles import CookieProfile
 from corsproof.serving.runner import bind_socket
 from corsproof.suite.engine import Engine as ScenarioEngine
@@ -24,7 +24,7 @@ from corsproof.suite.state import AGED_STARTS, AGING, DRIVER_NOTES, ENGINE, LENT
 
 DEFAULT_BROWSERS = ["chromium", "firefox", "webkit"]
 # Chromium and Firefox through Playwright; WebKit (Debian's WebKitGTK) through WebDriver (corsproof/webkit.py).
-SUITE_ENGINES = (*DRIVEN, "webkit")
+SUITE_ENGINES = ENGINES
 CONNECT_ENV = "CORSPROOF_CONNECT"
 SITES_HOST_ENV = "CORSPROOF_SITES_HOST"
 GOOD_SCHEME_ENV = "CORSPROOF_GOOD_SCHEME"
