@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -502,3 +503,31 @@ def test_the_step_summary_says_the_verdict(run_step: RunStep, tmp_path: Path) ->
         Exit status 1; the report is in corsproof-audit (uploaded as an artifact).
         """
     )
+
+
+FAKE_PYTHON = """\
+#!/bin/sh
+# A venv's python for the browsers step: selenium is not importable; pip installs are recorded.
+[ "$1" = -c ] && exit 1
+echo "$@" >>"$FAKE_PIP"
+"""
+
+
+@pytest.mark.parametrize(("browsers", "webkit"), [("chromium\nwebkit", True), ("chromium firefox", False), ("", False)])
+def test_webkit_is_set_up_only_when_the_browsers_input_names_it(
+    run_step: RunStep, tmp_path: Path, browsers: str, webkit: bool
+) -> None:
+    """browsers naming webkit: WebKitGTK's driver and Xvfb found (or apt-installed) and selenium
+    put into the venv; otherwise neither is looked for."""
+    python = tmp_path / "venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(FAKE_PYTHON)
+    python.chmod(0o755)
+    pip = tmp_path / "pip.txt"
+    env = {"CORSPROOF_BROWSERS": browsers, "CORSPROOF_VENV": str(tmp_path / "venv"), "FAKE_PIP": str(pip)}
+    result = run_step(env | {"CORSPROOF_BROWSER_BUILD": "system"}, mode="browsers")
+    assert result.status == 0, result.stderr
+    assert ("WebKit found: /usr/bin/WebKitWebDriver" in result.stdout) == webkit, result.stdout
+    installed = pip.read_text() if pip.exists() else ""
+    (selenium,) = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["webkit"]
+    assert (selenium in installed) == webkit, f"the webkit extra's {selenium}, installed: {installed!r}"
