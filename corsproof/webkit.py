@@ -37,7 +37,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,6 +164,23 @@ class WebKitPage:
     def __init__(self, driver: Any) -> None:
         self._driver = driver
         self.main_frame = self
+        self._on_error: list[Callable[[str], None]] = []
+
+    def on(self, event: str, callback: Callable[[str], None]) -> None:
+        """Playwright's "pageerror" only: an uncaught error or unhandled rejection of a document
+        this page loads from now on, told at the page's next command. WebDriver can run no script
+        before a document's own, so one thrown while it loads is not seen: a test that listens also
+        checks that the page works."""
+        if event != "pageerror":
+            raise NotImplementedError(f"WebKit's page (WebDriver) offers no {event!r} event")
+        self._on_error.append(callback)
+
+    def _told(self) -> None:
+        """The errors the page caught since the last command, to the "pageerror" listeners."""
+        if self._on_error:
+            for error in self._driver.execute_script(_TAKE_ERRORS):
+                for callback in self._on_error:
+                    callback(error)
 
     @property
     def url(self) -> str:
@@ -174,11 +191,47 @@ class WebKitPage:
         """Load url; None, where Playwright returns the response: WebDriver never sees it."""
         with _said_as_script_error():
             self._driver.get(url)
+            if self._on_error:
+                self._driver.execute_script(_CATCH_ERRORS)
 
     def evaluate(self, expression: str, arg: Any = None) -> Any:
         """As Playwright's: a function is called with arg and awaited, anything else evaluated."""
         with _said_as_script_error():
-            return _evaluate(self._driver, expression, arg)
+            value = _evaluate(self._driver, expression, arg)
+            self._told()
+            return value
+
+    def eval_on_selector_all(self, selector: str, expression: str, arg: Any = None) -> Any:
+        """As Playwright's: the function called with every element matching selector (and arg)."""
+        return self.evaluate(
+            f"([selector, arg]) => ({expression})([...document.querySelectorAll(selector)], arg)", [selector, arg]
+        )
+
+    def fill(self, selector: str, value: str) -> None:
+        """As Playwright's: the field's value set, and an input event (then change) dispatched."""
+        self.evaluate(
+            "([selector, value]) => { const e = document.querySelector(selector); e.focus(); e.value = value;"
+            "for (const type of ['input', 'change']) e.dispatchEvent(new Event(type, {bubbles: true})); }",
+            [selector, value],
+        )
+
+    def locator(self, selector: str, has_text: str | None = None) -> WebKitLocator:
+        """The elements matching selector (and holding has_text, case-insensitively): count() only."""
+        return WebKitLocator(self, selector, has_text)
+
+    def set_viewport_size(self, size: dict[str, int]) -> None:
+        """The window sized so that the document's viewport is size: WebDriver sizes the window, so
+        what its frame takes is measured and added."""
+        with _said_as_script_error():
+            self._driver.set_window_size(size["width"], size["height"])
+            inner = self._driver.execute_script("return [window.innerWidth, window.innerHeight];")
+            width, height = 2 * size["width"] - inner[0], 2 * size["height"] - inner[1]
+            self._driver.set_window_size(width, height)
+
+    def check(self, selector: str) -> None:
+        """As Playwright's: a click on the checkbox, unless it is checked already."""
+        if not self._driver.execute_script("return document.querySelector(arguments[0]).checked;", selector):
+            self.click(selector)
 
     def close(self) -> None:
         """Nothing: the session's one window stays for the context's next page, whose first goto
@@ -197,6 +250,7 @@ class WebKitPage:
 
     def inner_text(self, selector: str) -> str:
         text: str = self._driver.execute_script("return document.querySelector(arguments[0]).innerText;", selector)
+        self._told()
         return text
 
     def get_attribute(self, selector: str, name: str) -> str | None:
@@ -214,7 +268,9 @@ class WebKitPage:
         )
 
     def click(self, selector: str) -> None:
-        self._driver.find_element("css selector", selector).click()
+        with _said_as_script_error():
+            self._driver.find_element("css selector", selector).click()
+            self._told()
 
     def wait_for_selector(self, selector: str) -> None:
         """Until an element matches: a MutationObserver in the page says when (bounded by the script timeout)."""
@@ -225,8 +281,11 @@ class WebKitPage:
         time.sleep(timeout_ms / 1000)
 
     def screenshot(self, path: str, **_: Any) -> None:
-        """The window (WebDriver has no full-page screenshot)."""
+        """The window (WebDriver has no full-page screenshot), once the page has painted what its
+        last command changed (two animation frames: without them a stale frame was seen)."""
+        self.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
         self._driver.save_screenshot(path)
+        self._told()
 
     @contextlib.contextmanager
     def expect_navigation(self, **_: Any) -> Iterator[None]:
@@ -243,6 +302,23 @@ class WebKitPage:
                 ):
                     return
         raise WebKitScriptError(f"no navigation within {COMMAND_TIMEOUT_S:.0f} s")
+
+
+@dataclass(frozen=True)
+class WebKitLocator:
+    """What the suite asks of Playwright's locator: how many elements match."""
+
+    page: WebKitPage
+    selector: str
+    has_text: str | None = None
+
+    def count(self) -> int:
+        found: int = self.page.evaluate(
+            "([selector, text]) => [...document.querySelectorAll(selector)].filter(e => text === null"
+            " || e.textContent.toLowerCase().includes(text.toLowerCase())).length",
+            [self.selector, self.has_text],
+        )
+        return found
 
 
 class WebKitFrame:
@@ -291,6 +367,18 @@ def _said_as_script_error() -> Iterator[None]:
         said = (error.msg or type(error).__name__).strip().splitlines()
         raise WebKitScriptError(said[0] if said else type(error).__name__) from None
 
+
+# A document's uncaught errors and unhandled rejections, kept until the page's next command takes them.
+_CATCH_ERRORS = """
+window.__corsproofErrors = [];
+window.addEventListener("error", (e) => window.__corsproofErrors.push(String(e.error || e.message)));
+window.addEventListener("unhandledrejection", (e) => window.__corsproofErrors.push(String(e.reason)));
+"""
+_TAKE_ERRORS = """
+const taken = window.__corsproofErrors || [];
+window.__corsproofErrors = [];
+return taken;
+"""
 
 _WAIT_FOR_SELECTOR = """
 const [selector, done] = arguments;
