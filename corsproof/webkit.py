@@ -288,12 +288,13 @@ class WebKitPage:
         self._told()
 
     @contextlib.contextmanager
-    def expect_navigation(self, **_: Any) -> Iterator[None]:
+    def expect_navigation(self, **_: Any) -> Iterator[Navigated]:
         """The block navigates the page: done when a new document has loaded. WebDriver has no
-        navigation event, so the new document is asked for until it is there (bounded)."""
+        navigation event, so the new document is asked for until it is there (bounded); nor does it
+        see the response, so the navigation's value is None where Playwright's is the response."""
         with _said_as_script_error():
             self._driver.execute_script("window.__corsproofOldDocument = true;")
-        yield
+        yield Navigated()
         deadline = time.monotonic() + COMMAND_TIMEOUT_S
         while time.monotonic() < deadline:
             with contextlib.suppress(Exception):  # the old document may be going away mid-command
@@ -302,6 +303,13 @@ class WebKitPage:
                 ):
                     return
         raise WebKitScriptError(f"no navigation within {COMMAND_TIMEOUT_S:.0f} s")
+
+
+@dataclass(frozen=True)
+class Navigated:
+    """What expect_navigation gives: Playwright's gives the response as value; WebDriver has none."""
+
+    value: None = None
 
 
 @dataclass(frozen=True)

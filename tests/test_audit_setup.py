@@ -200,18 +200,14 @@ def test_a_trusted_pattern_with_no_domain_is_not_an_origin() -> None:
 
 @pytest.mark.parametrize(
     "login",
-    [
-        ("--login-form", "/login-page", "--field", "username=alice"),
-        ("--login-script", "tests.setup_apps:script_login"),
-        ("--storage-state", "state.json"),
-    ],
+    [("--login-script", "tests.setup_apps:script_login"), ("--storage-state", "state.json")],
     ids=lambda login: login[0],
 )
 def test_webkit_refuses_a_login_only_playwright_can_make_before_any_browser(login: tuple[str, ...]) -> None:
-    """WebKit is driven through WebDriver: a form (Playwright's locators), a login script (given a
-    Playwright Page) and a storage state (Playwright's file) are refused, naming the ways it has."""
+    """WebKit is driven through WebDriver: a login script (given a Playwright Page) and a storage
+    state (Playwright's file) are refused, naming the ways it has."""
     done = audit("shop", *login, "--path", "/me", browser="webkit")
-    assert_cannot_audit(done, f"{login[0]} cannot log the victim in in WebKit", "--login-url or --login-post")
+    assert_cannot_audit(done, f"{login[0]} cannot log the victim in in WebKit", "--login-url or --login-form")
 
 
 # --- good shapes: each way to log in reaches a verdict --------------------------------------------
@@ -247,6 +243,17 @@ def test_a_cookie_line_as_devtools_shows_it_logs_in_and_reaches_no_leak() -> Non
 def test_a_login_script_logs_in_and_reaches_no_leak() -> None:
     """--login-script: the team's function fills the login form from the app's origin."""
     assert_no_leak(audit("shop", "--login-script", "tests.setup_apps:script_login", "--path", "/me"))
+
+
+def test_webkit_fills_the_login_form_and_reaches_no_leak() -> None:
+    """--login-form in WebKit: the same fields filled and the form submitted, through WebDriver."""
+    fields = ["--field", "username=alice", "--field", f"password={PASSWORD}"]
+    assert_no_leak(audit("shop", "--login-form", "/login-page", *fields, "--path", "/me", browser="webkit"))
+
+
+def test_webkit_names_a_login_form_field_the_page_lacks() -> None:
+    done = audit("shop", "--login-form", "/login-page", "--field", "user=alice", "--path", "/me", browser="webkit")
+    assert_cannot_audit(done, "has no field named 'user'", "username, password")
 
 
 def test_webkit_logs_in_by_json_post_and_reaches_no_leak() -> None:

@@ -24,6 +24,7 @@ from playwright.sync_api import BrowserContext, Error, Page
 from corsproof.audit.attackers import Origin
 from corsproof.audit.page import OWN_PAGE, SET_COOKIE_PATH
 from corsproof.audit.target import proxy_failure
+from corsproof.webkit import WebKitScriptError
 
 NAVIGATION_TIMEOUT_MS = 15_000
 Way = Literal["url", "form", "post", "storage-state", "cookie", "script"]
@@ -117,7 +118,7 @@ def _goto(page: Page, url: str, what: str) -> int:
     audit's proxy answered because the app did not."""
     try:
         response = page.goto(url, timeout=NAVIGATION_TIMEOUT_MS)
-    except Error as error:
+    except (Error, WebKitScriptError) as error:
         first = str(error).strip().splitlines()[0]
         if "ERR_TOO_MANY_REDIRECTS" in first or "Redirect loop" in first or "redirected too many" in first.lower():
             raise AuditError(
@@ -126,8 +127,8 @@ def _goto(page: Page, url: str, what: str) -> int:
                 "('HTTP_X_FORWARDED_PROTO', 'https'); Werkzeug: ProxyFix; uvicorn: --proxy-headers)"
             ) from None
         raise AuditError(f"{what} {url} did not load: {first}") from None
-    if response is None:
-        return 200
+    if response is None:  # a same-document navigation; in WebKit, always: WebDriver sees no response,
+        return 200  # and the login's cookie and the proof after it say whether it worked
     _check_proxy(response.headers)
     return response.status
 
@@ -164,20 +165,21 @@ def _by_form(page: Page, login: Login, app: Origin) -> None:
         raise _refused(status, "the login form's page", url, "give the URL of the page that shows the form")
     if not login.fields:
         raise AuditError("--login-form needs its fields: --field username=alice --field password=...")
+    # Through the page's selectors, evaluate and fill only: what WebKit's page (WebDriver) offers too.
     for name, value in login.fields:
-        box = page.locator(f'form [name="{name}"]')
-        if box.count() == 0:
+        field = f'form [name="{name}"]'
+        if page.locator(field).count() == 0:
             found = page.eval_on_selector_all("form [name]", "(all) => all.map((e) => e.name)")
             raise AuditError(
                 f"the login form at {url} has no field named {name!r} (its fields: {', '.join(found) or 'none'})"
             )
-        box.first.fill(value)
-    form = page.locator(f'form:has([name="{login.fields[0][0]}"])').first
+        page.fill(field, value)  # the first such field
     try:
         with page.expect_navigation(timeout=NAVIGATION_TIMEOUT_MS) as navigation:
-            form.evaluate("(form) => form.requestSubmit()")
-        answer = navigation.value
-    except Error as error:
+            first = f'form [name="{login.fields[0][0]}"]'
+            page.evaluate("(field) => document.querySelector(field).form.requestSubmit()", first)
+        answer = navigation.value  # None in WebKit: WebDriver sees no response
+    except (Error, WebKitScriptError) as error:
         first = str(error).splitlines()[0]
         raise AuditError(f"the login form at {url} was submitted but no answer came: {first}") from None
     if answer is not None:
