@@ -2,13 +2,17 @@
 middleware's own answers (tests/corpus/truth.py, measured here without a browser) and the browsers'
 cookie rules.
 
-The apps are the corpus's (tests/corpus/): flask-cors, Starlette's CORSMiddleware, django-cors-headers
-and aiohttp-cors. An audit costs ~10 s of browser start-up whatever it audits, so two audits cover
-them all, many apps side by side under prefixes of one site (/flask-exact/me, /django-reflect-any/me
-...), each app seeing its own paths (/me) and setting its own `sid` cookie, scoped to its prefix:
+The apps are the corpus's (tests/corpus/): flask-cors, Starlette's CORSMiddleware, django-cors-headers,
+aiohttp-cors and Express with the npm `cors` package. An audit costs ~10 s of browser start-up
+whatever it audits, so two audits cover them all, many apps side by side under prefixes of one site
+(/flask-exact/me, /django-reflect-any/me ...), each app seeing its own paths (/me) and setting its
+own `sid` cookie, scoped to its prefix:
   - "site", the team trusting www only: flask-cors in all six configurations; Django (one
-    configuration per process: uvicorn in a subprocess) and aiohttp (a loopback thread), each
-    reached through the audit's reverse proxy; Starlette reflect-any with SameSite Lax, Strict, unset.
+    configuration per process: uvicorn in a subprocess), aiohttp (a loopback thread) and Express in
+    four configurations (node, a process each, where node and npm are on the machine: its tests are
+    skipped saying so where not), each reached through the audit's reverse proxy, as `corsproof
+    audit http://127.0.0.1:PORT` reaches a running app; Starlette reflect-any with SameSite Lax,
+    Strict, unset.
   - "starlette", the team trusting www and every subdomain (what the "subdomains" configuration
     means to allow): Starlette in all six configurations.
 Each audit runs real Chromium, Firefox and WebKit under the default and third-party-allowed cookie
@@ -56,6 +60,7 @@ from tests.corpus import (
     Configuration,
     SameSite,
     aiohttp_app,
+    express_app,
     flask_app,
     starlette_app,
 )
@@ -69,6 +74,10 @@ LANES: tuple[Lane, ...] = tuple((b, p) for b in BROWSERS for p in ("default", "t
 EVERY_SUBDOMAIN = "https://*.shop.example"
 SUBDOMAIN_ATTACKERS = {"https://corsproof-evil.shop.example", "https://corsproofevil.shop.example"}
 SCHEME_DOWNGRADE = "http://www.shop.example"
+EXPRESS: tuple[Configuration, ...] = ("reflect-any", "unanchored-regex", "null-trusted", "exact")
+# What the cors package's RegExp.test lets through of UNANCHORED_REGEX beyond the subdomains.
+NO_DOT = {"https://evilshop.example", "https://wwwxshop.example"}
+NO_END_ANCHOR = {"https://www.shop.example.corsproof-evil.test", "https://www.shop.example-corsproof-evil.test"}
 ROOT = Path(__file__).resolve().parent.parent
 SERVER_DEADLINE_S = 30.0
 
@@ -281,8 +290,9 @@ STARLETTE_TRUSTS = (TRUSTED_ORIGIN, EVERY_SUBDOMAIN)
 
 @pytest.fixture(scope="module")
 def site_audit(cors_audit: Audit) -> Audited:
-    """flask-cors x 6, Django reflect-any, aiohttp null-trusted, Starlette reflect-any with a Lax,
-    a Strict and an unset SameSite cookie; the servers run for the audit only. (The unset cookie
+    """flask-cors x 6, Django reflect-any, aiohttp null-trusted, Express x 4 (where node is here),
+    Starlette reflect-any with a Lax, a Strict and an unset SameSite cookie; the servers run for the
+    audit only. (The unset cookie
     found a bug: the proof used to drop and put back each cookie in the browser, and Firefox puts
     a cookie without SameSite back as Lax, so it stopped going cross-site and the audit missed
     leaks. The proof now asks the app directly.)"""
@@ -296,6 +306,8 @@ def site_audit(cors_audit: Audit) -> Audited:
         # Through the reverse proxy, as `corsproof audit http://127.0.0.1:PORT` reaches a running app.
         mounted.append(mount("django", "reflect-any", "None", reverse_proxy(django), django, SITE_TRUSTS))
         mounted.append(mount("aiohttp", "null-trusted", "None", reverse_proxy(aiohttp), aiohttp, SITE_TRUSTS))
+        for configuration, url in express_served(running).items():
+            mounted.append(mount("express", configuration, "None", reverse_proxy(url), url, SITE_TRUSTS))
         # Reflect-any with each other SameSite of the session cookie: the browsers' cookie rules alone
         # decide who reads.
         for samesite in ("Lax", "Strict", None):
@@ -304,6 +316,24 @@ def site_audit(cors_audit: Audit) -> Audited:
         # A public path per framework, each readable by an attacker the middleware lets in.
         publics = [m.public for m in mounted if m.configuration == "reflect-any"] + ["/aiohttp-null-trusted/public"]
         return audit_site(cors_audit, SITE_TRUSTS, mounted, publics)
+
+
+def express_served(running: ExitStack) -> dict[Configuration, str]:
+    """Each Express configuration in node, running until the stack closes, by its URL; none where
+    node or npm is missing (the Express tests then skip, saying so)."""
+    try:
+        express_app.npm_install()
+    except express_app.NodeMissing:
+        return {}
+    return {c: running.enter_context(express_app.serve(c, "None")) for c in EXPRESS}
+
+
+def with_express(audited: Audited) -> dict[str, Mounted]:
+    """The Express apps of the site audit, by configuration; a skip where node is not here."""
+    express = {m.configuration: m for m in audited.mounted.values() if m.framework == "express"}
+    if not express:
+        pytest.skip(express_app.SKIP_REASON)
+    return express
 
 
 @pytest.fixture(scope="module")
@@ -320,6 +350,7 @@ CASES = [("site_audit", f"flask-{c}") for c in CONFIGURATIONS]
 CASES += [("site_audit", "django-reflect-any"), ("site_audit", "aiohttp-null-trusted")]
 CASES += [("site_audit", "starlette-reflect-any-strict"), ("site_audit", "starlette-reflect-any-unset")]
 CASES += [("starlette_audit", f"starlette-{c}") for c in CONFIGURATIONS]
+CASES += [("site_audit", f"express-{c}") for c in EXPRESS]
 LAX = "starlette-reflect-any-lax"
 
 
@@ -359,6 +390,8 @@ def test_read_leaks_equal_the_ground_truth(request: pytest.FixtureRequest, audit
     """In every lane, the audit's leaking origins for /me are exactly those the middleware grants and
     the browser sends the victim's SameSite=None cookie from."""
     audited = _audited(request, audit)
+    if prefix.startswith("express-"):
+        with_express(audited)
     wrong = _mismatches(audited, audited.mounted[prefix])
     assert not wrong, "the audit and the ground truth disagree:\n" + "\n".join(wrong)
 
@@ -474,3 +507,33 @@ def test_null_trusted_leaks_to_null_with_third_party_cookies(request: pytest.Fix
         assert NULL in audited_leaks(audited, me, (browser, "third-party-allowed")), (me, browser)
         leaks_by_default = browser == "webkit"
         assert (NULL in audited_leaks(audited, me, (browser, "default"))) == leaks_by_default, (me, browser)
+
+
+def test_express_ground_truth_is_not_empty(site_audit: Audited) -> None:
+    """What each Express misconfiguration grants, as measured straight at node, shows in the lanes
+    where the cookie goes; exact grants no attacker."""
+    express = with_express(site_audit)
+    for browser in BROWSERS:
+        allowed, default = (browser, "third-party-allowed"), (browser, "default")
+        reflect = express["reflect-any"]
+        assert {"https://corsproof-evil.test", NULL} <= expected_leaks(site_audit, reflect, allowed)
+        assert SUBDOMAIN_ATTACKERS | {"https://www.shop.example:8443"} <= expected_leaks(site_audit, reflect, default)
+        assert NO_DOT | NO_END_ANCHOR <= expected_leaks(site_audit, express["unanchored-regex"], allowed)
+        assert NULL in expected_leaks(site_audit, express["null-trusted"], allowed)
+    assert express["exact"].granted == {TRUSTED_ORIGIN}
+
+
+def test_express_leaks_found_by_the_audit(site_audit: Audited) -> None:
+    """The headline leaks, read off the audit itself: the no-end-anchor origins read through the
+    cors package's unanchored RegExp, and null through the trusted "null", where third-party cookies
+    are allowed (and in WebKit's default, which withholds no cookie set first-party); exact leaks
+    nothing anywhere."""
+    express = with_express(site_audit)
+    for browser in BROWSERS:
+        lane = (browser, "third-party-allowed")
+        assert NO_END_ANCHOR <= audited_leaks(site_audit, express["unanchored-regex"].me, lane)
+        assert NULL in audited_leaks(site_audit, express["null-trusted"].me, lane)
+        by_default = NULL in audited_leaks(site_audit, express["null-trusted"].me, (browser, "default"))
+        assert by_default == (browser == "webkit"), browser
+    exact = express["exact"].me
+    assert {lane: audited_leaks(site_audit, exact, lane) for lane in LANES} == dict.fromkeys(LANES, set())
