@@ -40,6 +40,7 @@ class NameProxy:
         self._stopped: asyncio.Event | None = None
         self._error: BaseException | None = None
         self._connections: set[asyncio.Task[None]] = set()  # each open connection's handler
+        self._open: set[asyncio.StreamWriter] = set()  # and its sockets, the browser's and the server's
         self._thread = threading.Thread(target=self._run, name="name-proxy", daemon=True)
 
     def _run(self) -> None:
@@ -57,9 +58,10 @@ class NameProxy:
         self._ready.set()
         async with server:
             await self._stopped.wait()
-            # Browsers keep connections open: each one's handler is ended, which closes its sockets.
-            for task in self._connections:
-                task.cancel()
+            # Browsers keep connections open: each is closed, so that its handler reads the end and
+            # returns (a handler cancelled instead is reported by asyncio as an error of its own).
+            for side in self._open:
+                side.close()
             await asyncio.gather(*self._connections, return_exceptions=True)
 
     def start(self, deadline_s: float = START_DEADLINE_S) -> None:
@@ -79,6 +81,7 @@ class NameProxy:
         task = asyncio.current_task()
         assert task is not None
         self._connections.add(task)
+        self._open.add(writer)
         upstream: asyncio.StreamWriter | None = None
         try:
             try:
@@ -97,6 +100,7 @@ class NameProxy:
             if local is not None:
                 with contextlib.suppress(OSError):
                     upstream_reader, upstream = await asyncio.open_connection("127.0.0.1", local)
+                    self._open.add(upstream)
             if upstream is None:
                 writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                 await writer.drain()
@@ -112,6 +116,7 @@ class NameProxy:
             self._connections.discard(task)
             for side in (writer, upstream):
                 if side is not None:
+                    self._open.discard(side)
                     side.close()
                     with contextlib.suppress(ConnectionError, OSError):
                         await side.wait_closed()  # its socket closed before the loop ends
