@@ -167,10 +167,10 @@ class WebKitPage:
         self._on_error: list[Callable[[str], None]] = []
 
     def on(self, event: str, callback: Callable[[str], None]) -> None:
-        """Playwright's "pageerror" only: an uncaught error or unhandled rejection of a document
-        this page loads from now on, told at the page's next command. WebDriver can run no script
-        before a document's own, so one thrown while it loads is not seen: a test that listens also
-        checks that the page works."""
+        """Playwright's "pageerror" only: an uncaught error or unhandled rejection of each document
+        goto loads from now on, told at the page's next command. WebDriver can run no script before
+        a document's own, so one thrown while it loads is not seen: a test that listens also checks
+        that the page works."""
         if event != "pageerror":
             raise NotImplementedError(f"WebKit's page (WebDriver) offers no {event!r} event")
         self._on_error.append(callback)
