@@ -33,9 +33,10 @@ class LabCookie:
     secure: bool = True
     partitioned: bool = False
     httponly: bool = False
+    max_age: int | None = None  # seconds; None: a session cookie
 
     def header(self, value: str = "1") -> str:
-        parts = [f"{self.name}={value}", "Path=/"]
+        parts = [f"{self.name}={value}", "Path=/"] + ([] if self.max_age is None else [f"Max-Age={self.max_age}"])
         if self.samesite != "unset":
             parts.append(f"SameSite={self.samesite.capitalize()}")
         if self.secure:
@@ -79,14 +80,24 @@ def create_cookie_lab(origins: Origins) -> OriginRuleCors:
         return response
 
     @lab.get("/set")
-    def set_one(request: Request, name: str = "", samesite: str = "none") -> Response:
-        if not (name.isascii() and name.isidentifier()) or samesite not in SAMESITE_VALUES:
+    def set_one(request: Request, name: str = "", samesite: str = "none", max_age: str = "") -> Response:
+        if (
+            not (name.isascii() and name.isidentifier())
+            or samesite not in SAMESITE_VALUES
+            or not (max_age == "" or (max_age.isascii() and max_age.isdigit() and len(max_age) < 9))
+        ):
             return PlainTextResponse(
-                f"Bad cookie-lab request: name must be an ASCII word and samesite one of {', '.join(SAMESITE_VALUES)}",
+                f"Bad cookie-lab request: name must be an ASCII word, samesite one of {', '.join(SAMESITE_VALUES)} "
+                "and max_age, if given, a number of seconds",
                 status_code=400,
             )
         cookie = LabCookie(
-            name, samesite, _flag(request, "secure"), _flag(request, "partitioned"), _flag(request, "httponly")
+            name,
+            samesite,
+            _flag(request, "secure"),
+            _flag(request, "partitioned"),
+            _flag(request, "httponly"),
+            int(max_age) if max_age else None,
         )
         response = PlainTextResponse(f"set {cookie.header()}")
         response.headers.append("Set-Cookie", cookie.header())

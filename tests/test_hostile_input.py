@@ -200,14 +200,15 @@ def test_the_cors_lab_refuses_what_http_cannot_carry(
     method=methods,
     name=any_text,
     samesite=any_text,
+    max_age=any_text,
 )
 def test_every_site_answers_odd_paths_and_the_cookie_lab_odd_names(
-    sites: Sites, site: str, path: str, method: str, name: str, samesite: str
+    sites: Sites, site: str, path: str, method: str, name: str, samesite: str, max_age: str
 ) -> None:
     for target in (
         f"/{quote(path)}",
         f"/exploits/{quote(path)}",
-        f"/cookie-lab/set?name={quote(name)}&samesite={quote(samesite)}",
+        f"/cookie-lab/set?name={quote(name)}&samesite={quote(samesite)}&max_age={quote(max_age)}",
     ):
         answer = send_raw(port_of(sites, site), f"{site}.localhost", f"{method} {target} HTTP/1.1".encode(), [])
         assert_well_formed(answer, f"{method} {site}{target}")

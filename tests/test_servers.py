@@ -157,3 +157,14 @@ def test_cors_lab_refuses_bad_preflight_parameters_clearly(good: httpx.Client, q
 def test_cors_lab_answers_any_method_token(good: httpx.Client) -> None:
     response = good.request("CHICKEN", "/cors-lab/resource?acao=*")
     assert response.status_code == 200 and response.text.startswith("lab CHICKEN")
+
+
+def test_the_cookie_labs_max_age_is_a_number_of_seconds_or_a_400(good: httpx.Client) -> None:
+    """The aged lane's clock check sets a cookie with Max-Age through the lab; anything but digits is refused."""
+    brief = good.get("/cookie-lab/set", params={"name": "brief", "samesite": "lax", "max_age": "30"})
+    assert brief.status_code == 200
+    assert brief.headers["set-cookie"] == "brief=1; Path=/; Max-Age=30; SameSite=Lax"
+    assert "max-age" not in good.get("/cookie-lab/set", params={"name": "kept"}).headers["set-cookie"].lower()
+    for bad in ("-1", "30s", "1e3", "9" * 12):
+        refused = good.get("/cookie-lab/set", params={"name": "brief", "max_age": bad})
+        assert refused.status_code == 400 and "max_age" in refused.text, bad

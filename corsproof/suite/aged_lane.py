@@ -3,6 +3,8 @@ so that their cookies age while every other test runs."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 
@@ -13,8 +15,9 @@ from corsproof.browsers import BrowserSession
 from corsproof.model import Observation
 from corsproof.profiles import CookieProfile
 from corsproof.report import collect
-from corsproof.suite import scenarios, state
+from corsproof.suite import fast_clock, scenarios, state
 from corsproof.suite.browser_fixtures import start_browser
+from corsproof.suite.fast_clock import FastClock
 from corsproof.suite.fixtures import good_scheme
 from corsproof.suite.lane import Lane
 from servers.sites import Sites
@@ -28,21 +31,40 @@ def _slow_lane(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> I
     starts = pytestconfig.stash[state.AGED_STARTS]
     aging = pytestconfig.stash[state.AGING]
     sessions: list[BrowserSession] = []
-    if starts:
-        playwright: Playwright = request.getfixturevalue("playwright")
-        sites_for: Callable[[str], Sites] = request.getfixturevalue("_sites_by_scheme")
-        profile = CookieProfile.parse((pytestconfig.getoption("--cookie-profile") or [CookieProfile.DEFAULT.value])[0])
-        for browser in sorted({browser for browser, _ in starts}):
-            sessions.append(start_browser(playwright, browser, profile, pytestconfig))
-            for start in sorted((s for b, s in starts if b == browser), key=lambda s: s.label):
-                aged = Lane(sessions[-1], sites_for(good_scheme(browser, pytestconfig)))
-                aged.begin(start)
-                aging[(browser, start)] = (aged, time.monotonic())
-    yield
-    for aged, _ in aging.values():
-        aged.close()
-    for session in sessions:
-        session.close()
+    with contextlib.ExitStack() as stack:
+        if starts:
+            playwright: Playwright = request.getfixturevalue("playwright")
+            sites_for: Callable[[str], Sites] = request.getfixturevalue("_sites_by_scheme")
+            profile = CookieProfile.parse(
+                (pytestconfig.getoption("--cookie-profile") or [CookieProfile.DEFAULT.value])[0]
+            )
+            for browser in sorted({browser for browser, _ in starts}):
+                clock = _fast_clock(stack, browser, pytestconfig)
+                session = start_browser(playwright, browser, profile, pytestconfig, () if clock is None else (clock,))
+                if clock is not None:
+                    session.info = dataclasses.replace(
+                        session.info, deviations=(*session.info.deviations, clock.deviation)
+                    )
+                sessions.append(session)
+                for start in sorted((s for b, s in starts if b == browser), key=lambda s: s.label):
+                    aged = Lane(session, sites_for(good_scheme(browser, pytestconfig)))
+                    aged.begin(start)
+                    aging[(browser, start)] = (aged, time.monotonic(), 1 if clock is None else clock.rate)
+        yield
+        for aged, _, _ in aging.values():
+            aged.close()
+        for session in sessions:
+            session.close()
+
+
+def _fast_clock(stack: contextlib.ExitStack, browser: str, config: pytest.Config) -> FastClock | None:
+    """Chromium's aged browser on a fast clock (corsproof/suite/fast_clock.py), where faketime is
+    here and the browser is launched on this machine; None for the others, which wait in real time."""
+    if browser != "chromium" or config.getoption("--connect") is not None:
+        return None
+    if not fast_clock.available():
+        pytest.exit(f"corsproof: the aged lane runs Chromium on a fast clock, which needs {fast_clock.INSTALL}", 4)
+    return stack.enter_context(fast_clock.fast_clock())
 
 
 @pytest.fixture
@@ -55,12 +77,13 @@ def run_aged(
         found = pytestconfig.stash[state.AGING].get((browser_name, scenario.start))
         if found is None:
             raise RuntimeError(f"{scenario.id} is not marked slow, so no context aged its cookies")
-        aged, since = found
+        aged, since, rate = found
         for name, value in vars(aged.session.info).items():
             request.node.user_properties.append((f"browser_{name}", str(value)))
-        remaining = age_s - (time.monotonic() - since)
+        remaining = age_s / rate - (time.monotonic() - since)  # real seconds, on a clock rate times fast
         if remaining > 0:
-            # The one wait for time in the suite: what is under test is a cookie's age.
+            # The one wait for time in the suite: what is under test is a cookie's age. (Playwright's
+            # timeout runs in its driver, on real time.)
             aged.page.wait_for_timeout(remaining * 1000)
         seen = scenario.run(aged, pytestconfig.stash[state.ENGINE].new_probe(scenario.id))
         expect = scenarios.expected(scenario, browser_name, cookie_profile.value)
@@ -69,3 +92,23 @@ def run_aged(
         return seen
 
     return run
+
+
+@pytest.fixture
+def fresh_aged_context(
+    browser_name: str, pytestconfig: pytest.Config, request: pytest.FixtureRequest
+) -> Iterator[tuple[Lane, int]]:
+    """A fresh context in the aged lane's own browser (on its fast clock, if it has one), closed
+    after; and that clock's rate: what the checks of the clock itself measure with."""
+    aged = [
+        (lane, rate)
+        for (browser, _), (lane, _, rate) in pytestconfig.stash[state.AGING].items()
+        if browser == browser_name
+    ]
+    if not aged:
+        raise RuntimeError(f"no aged lane runs {browser_name}: mark the test slow and give it a scenario")
+    lane, rate = aged[0]
+    sites_for: Callable[[str], Sites] = request.getfixturevalue("_sites_by_scheme")
+    fresh = Lane(lane.session, sites_for(good_scheme(browser_name, pytestconfig)))
+    yield fresh, rate
+    fresh.close()

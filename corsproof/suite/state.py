@@ -13,7 +13,8 @@ ENGINE = pytest.StashKey[ScenarioEngine]()
 # Slow lane: the starts of the selected slow scenarios, per browser; their contexts, made as the
 # run starts, and when (time.monotonic()).
 AGED_STARTS = pytest.StashKey[set[tuple[str, Start]]]()
-AGING = pytest.StashKey[dict[tuple[str, Start], tuple[Lane, float]]]()
+# Each aged context, when its cookies were set (time.monotonic()) and how fast its browser's clock runs.
+AGING = pytest.StashKey[dict[tuple[str, Start], tuple[Lane, float, int]]]()
 DRIVER_NOTES = pytest.StashKey[set[str]]()  # why a browser's driver channel is slow (bidi_socket.py)
 LENT_BROWSERS_PATH = pytest.StashKey[Path | None]()  # corsproof/video.py
 # Tests deselected because their area has no expectations measured in a browser yet: one line each.
