@@ -36,6 +36,7 @@ import subprocess
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -359,6 +360,10 @@ def _evaluate(driver: Any, expression: str, arg: Any) -> Any:
     return answer.get("value")
 
 
+def _host(url: str) -> str:
+    return urllib.parse.urlsplit(url).hostname or ""
+
+
 class WebKitScriptError(RuntimeError):
     """A page's script threw, a navigation never came, or the driver failed the command."""
 
@@ -484,6 +489,23 @@ class WebKitContext:
             self._at(place)
             found += [{**c, "partitionKey": None} for c in self._driver.get_cookies() if c not in found]
         return found
+
+    def add_cookies(self, cookies: list[dict[str, Any]]) -> None:
+        """Playwright's cookie records put in the jar. WebDriver adds a cookie only from a document
+        of its domain: each is added at the first cookie place whose host its Domain covers."""
+        for cookie in cookies:
+            domain = str(cookie.get("domain", "")).lstrip(".")
+            places = [p for p in self.cookie_places if _host(p) == domain or _host(p).endswith("." + domain)]
+            if not places:
+                raise WebKitScriptError(f"WebDriver adds a cookie only from a page of its domain: {domain!r} is none")
+            # WebDriver's keys are Playwright's but for the expiry (absent, not -1, for a session cookie).
+            shared = ("name", "value", "domain", "path", "secure", "httpOnly", "sameSite")
+            added: dict[str, Any] = {k: cookie[k] for k in shared if k in cookie}
+            if float(cookie.get("expires", -1)) > 0:
+                added["expiry"] = int(cookie["expires"])
+            with _said_as_script_error():
+                self._at(places[0])
+                self._driver.add_cookie(added)
 
     def clear_cookies(self) -> None:
         for place in self.cookie_places:

@@ -198,16 +198,11 @@ def test_a_trusted_pattern_with_no_domain_is_not_an_origin() -> None:
     assert_cannot_audit(done, "'https://*' is not an origin")
 
 
-@pytest.mark.parametrize(
-    "login",
-    [("--login-script", "tests.setup_apps:script_login"), ("--storage-state", "state.json")],
-    ids=lambda login: login[0],
-)
-def test_webkit_refuses_a_login_only_playwright_can_make_before_any_browser(login: tuple[str, ...]) -> None:
-    """WebKit is driven through WebDriver: a login script (given a Playwright Page) and a storage
-    state (Playwright's file) are refused, naming the ways it has."""
-    done = audit("shop", *login, "--path", "/me", browser="webkit")
-    assert_cannot_audit(done, f"{login[0]} cannot log the victim in in WebKit", "--login-url or --login-form")
+def test_webkit_refuses_a_login_script_before_any_browser() -> None:
+    """WebKit is driven through WebDriver: a login script, given a Playwright Page, is refused,
+    naming the ways WebKit has."""
+    done = audit("shop", "--login-script", "tests.setup_apps:script_login", "--path", "/me", browser="webkit")
+    assert_cannot_audit(done, "--login-script cannot log the victim in in WebKit", "--login-url or --login-form")
 
 
 # --- good shapes: each way to log in reaches a verdict --------------------------------------------
@@ -254,6 +249,15 @@ def test_webkit_fills_the_login_form_and_reaches_no_leak() -> None:
 def test_webkit_names_a_login_form_field_the_page_lacks() -> None:
     done = audit("shop", "--login-form", "/login-page", "--field", "user=alice", "--path", "/me", browser="webkit")
     assert_cannot_audit(done, "has no field named 'user'", "username, password")
+
+
+def test_webkit_takes_a_playwright_storage_state_and_reaches_no_leak(tmp_path: Path) -> None:
+    """--storage-state in WebKit: its cookies added through WebDriver from the app's own page."""
+    cookie = {"name": "sid", "value": SESSION_VALUE, "domain": "api.shop.example", "path": "/", "expires": -1}
+    cookie |= {"httpOnly": True, "secure": True, "sameSite": "None"}
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"cookies": [cookie], "origins": []}))
+    assert_no_leak(audit("shop", "--storage-state", str(state), "--path", "/me", browser="webkit"))
 
 
 def test_webkit_logs_in_by_json_post_and_reaches_no_leak() -> None:

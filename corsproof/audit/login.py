@@ -237,7 +237,7 @@ def _by_storage_state(context: BrowserContext, login: Login) -> None:
     wanted = ("name", "value", "domain", "path", "expires", "httpOnly", "secure", "sameSite")
     try:
         context.add_cookies([{k: c[k] for k in wanted if k in c} for c in cookies])  # type: ignore[misc]
-    except Error as error:
+    except (Error, WebKitScriptError) as error:
         raise AuditError(f"--storage-state {login.target!r}: the browser refused its cookies: {error}") from None
 
 

@@ -55,10 +55,9 @@ PREFLIGHTED: dict[str, Any] = {
     "body": '{"corsproof": "audit"}',
 }
 READ: dict[str, Any] = {"credentials": "include"}
-# The logins a WebDriver page can make: a navigation, a form filled in, or a script in the app's own
-# page. A login script (it is given a Playwright Page) and a storage state (Playwright's file) are
-# Playwright's.
-WEBKIT_WAYS: tuple[Way, ...] = ("url", "form", "post", "cookie")
+# The logins a WebDriver page can make: a navigation, a form filled in, a script in the app's own
+# page, a storage state's cookies added. A login script is Playwright's: it is given a Playwright Page.
+WEBKIT_WAYS: tuple[Way, ...] = ("url", "form", "post", "storage-state", "cookie")
 __all__ = ["AuditError", "Finding", "Login", "Plan", "Result", "run"]
 
 
