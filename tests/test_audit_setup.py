@@ -19,7 +19,6 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
 from hypothesis import Phase, event, example, given, settings
 from hypothesis import strategies as st
 
