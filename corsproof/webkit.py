@@ -485,7 +485,7 @@ class WebKitContext:
     def cookies(self) -> list[dict[str, Any]]:
         """The cookies of the cookie origins (WebDriver's are the current document's), visited in turn."""
         found: list[dict[str, Any]] = []
-        for place in self.cookie_places:
+        for place in self._places_from_here():
             self._at(place)
             found += [{**c, "partitionKey": None} for c in self._driver.get_cookies() if c not in found]
         return found
@@ -508,9 +508,15 @@ class WebKitContext:
                 self._driver.add_cookie(added)
 
     def clear_cookies(self) -> None:
-        for place in self.cookie_places:
+        for place in self._places_from_here():
             self._at(place)
             self._driver.delete_all_cookies()
+
+    def _places_from_here(self) -> list[str]:
+        """The cookie places, the page's own first if it stands at one: a navigation fewer (each
+        costs ~50 ms, and a lane reads its jar after every answer that set a cookie)."""
+        here = self.page.url
+        return sorted(self.cookie_places, key=lambda place: place != here)
 
     def _at(self, place: str) -> None:
         if self.page.url != place:

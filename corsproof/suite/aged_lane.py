@@ -108,6 +108,8 @@ def fresh_aged_context(
     if not aged:
         raise RuntimeError(f"no aged lane runs {browser_name}: mark the test slow and give it a scenario")
     lane, rate = aged[0]
+    for name, value in vars(lane.session.info).items():
+        request.node.user_properties.append((f"browser_{name}", str(value)))
     sites_for: Callable[[str], Sites] = request.getfixturevalue("_sites_by_scheme")
     fresh = Lane(lane.session, sites_for(good_scheme(browser_name, pytestconfig)))
     yield fresh, rate

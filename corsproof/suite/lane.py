@@ -105,7 +105,9 @@ class Lane:
             log_in(self.page, self.sites.url("good"), start.login)
         if start.matrix_cookies:
             self._set_matrix_cookies()
-        self._jar = self._cookie_jar()
+        # A logged-out start sets no cookie: the jar is the empty one just checked (not read again:
+        # WebKit reads its jar by navigating).
+        self._jar = self._cookie_jar() if start.login or start.matrix_cookies else []
         self._recorded = self.sites.recorder.count()
 
     def changed(self) -> str | None:
