@@ -10,34 +10,45 @@ from pathlib import Path
 import pytest
 
 from corsproof import cli, report
+from corsproof.browsers import ENGINES
 from tests.report_data import sample
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def collected(*options: str) -> list[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:randomly", *options],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return [line for line in result.stdout.splitlines() if "::" in line]
+def collected(*runs: tuple[str, ...]) -> list[list[str]]:
+    """The test ids each collection (its options) finds, the collections side by side (each a
+    pytest of its own, CPU-bound: two at once on two cores)."""
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:randomly", *options],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for options in runs
+    ]
+    found = []
+    for process in started:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err[-2000:]
+        found.append([line for line in out.splitlines() if "::" in line])
+    return found
 
 
 def lane(test_id: str) -> str | None:
     params = test_id.partition("[")[2]
     for profile in ("third-party-allowed", "third-party-blocked", "default"):
-        for browser in ("chromium", "firefox"):
+        for browser in ENGINES:
             if f"{profile}-{browser}" in params:
                 return f"{browser}/{profile}"
     return None
 
 
 def test_three_shards_run_every_test_once_and_every_lane_whole() -> None:
-    everything = collected()
-    shards = [collected("--shard", f"{index}/3") for index in (1, 2, 3)]
+    everything, *shards = collected((), *(("--shard", f"{index}/3") for index in (1, 2, 3)))
+    assert {lane(t) for t in everything} >= {f"{b}/{p}" for b in ENGINES for p in ("default", "third-party-allowed")}
     assert sorted(sum(shards, [])) == sorted(everything)
     assert all(shards), "a shard with no test"
     for one in shards:
