@@ -85,3 +85,14 @@ def test_a_missing_webkit_ends_the_run_in_one_line_saying_what_to_install(run_wi
         ["*corsproof: WebKit needs /nonexistent/WebKitWebDriver: *apt-get install webkit2gtk-driver xvfb*"]
     )
     assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_playwrights_own_options_are_said_to_pass_webkit_by(run_with: pytest.Pytester) -> None:
+    """--video, --device and the like are Playwright's: WebKit's lanes run without them, and the
+    run's header says so rather than leave a WebKit result that silently lacks them."""
+    said = run_with.runpytest_subprocess(
+        "-p", "no:randomly", "--collect-only", "--browser", "webkit", "--video", "on", "--device", "Desktop Edge"
+    )
+    said.stdout.fnmatch_lines(["*--video, --device: Playwright's, which WebKit's lanes * run without*"])
+    quiet = run_with.runpytest_subprocess("-p", "no:randomly", "--collect-only", "--browser", "webkit")
+    assert "run without" not in quiet.stdout.str()

@@ -131,10 +131,28 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(lent, ignore_errors=True)
 
 
+# pytest-playwright's options that change what a run records or emulates, and their "not set" values.
+PLAYWRIGHT_ONLY: dict[str, tuple[object, ...]] = {
+    "--video": ("off",),
+    "--device": (None,),
+    "--tracing": ("off",),
+    "--screenshot": ("off",),
+    "--slowmo": (0,),
+    "--browser-channel": (None,),
+}
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = []
     if config.getoption("--video", "off") != "off" and "firefox" in config.option.browser:
-        return [video.FIREFOX_NOTE]
-    return []
+        lines.append(video.FIREFOX_NOTE)
+    given = [name for name, unset in PLAYWRIGHT_ONLY.items() if config.getoption(name, unset[0]) not in unset]
+    if given and "webkit" in config.option.browser:
+        lines.append(
+            f"{', '.join(given)}: Playwright's, which WebKit's lanes (driven over WebDriver, corsproof/webkit.py) "
+            "run without; Chromium and Firefox take them"
+        )
+    return lines
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
