@@ -16,7 +16,7 @@ from corsproof.model import Observation
 from corsproof.profiles import CookieProfile
 from corsproof.report import collect
 from corsproof.suite import fast_clock, scenarios, state
-from corsproof.suite.browser_fixtures import start_browser
+from corsproof.suite.browser_fixtures import record_browser, start_browser
 from corsproof.suite.fast_clock import FastClock
 from corsproof.suite.fixtures import good_scheme
 from corsproof.suite.lane import Lane
@@ -78,8 +78,7 @@ def run_aged(
         if found is None:
             raise RuntimeError(f"{scenario.id} is not marked slow, so no context aged its cookies")
         aged, since, rate = found
-        for name, value in vars(aged.session.info).items():
-            request.node.user_properties.append((f"browser_{name}", str(value)))
+        record_browser(request, aged.session)
         remaining = age_s / rate - (time.monotonic() - since)  # real seconds, on a clock rate times fast
         if remaining > 0:
             # The one wait for time in the suite: what is under test is a cookie's age. (Playwright's
@@ -108,8 +107,7 @@ def fresh_aged_context(
     if not aged:
         raise RuntimeError(f"no aged lane runs {browser_name}: mark the test slow and give it a scenario")
     lane, rate = aged[0]
-    for name, value in vars(lane.session.info).items():
-        request.node.user_properties.append((f"browser_{name}", str(value)))
+    record_browser(request, lane.session)
     sites_for: Callable[[str], Sites] = request.getfixturevalue("_sites_by_scheme")
     fresh = Lane(lane.session, sites_for(good_scheme(browser_name, pytestconfig)))
     yield fresh, rate

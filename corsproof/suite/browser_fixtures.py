@@ -135,5 +135,10 @@ def _record_browser(request: pytest.FixtureRequest) -> None:
     """Every browser test's result says which browser ran: name, version, build, profile."""
     if "browser_session" in request.fixturenames:
         session: BrowserSession = request.getfixturevalue("browser_session")
-        for name, value in vars(session.info).items():
-            request.node.user_properties.append((f"browser_{name}", str(value)))
+        record_browser(request, session)
+
+
+def record_browser(request: pytest.FixtureRequest, session: BrowserSession) -> None:
+    """The test's result records the session's browser: name, version, build, profile, deviations."""
+    for name, value in vars(session.info).items():
+        request.node.user_properties.append((f"browser_{name}", str(value)))
