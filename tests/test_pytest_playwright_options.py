@@ -10,6 +10,8 @@ WebDriver BiDi gives Playwright none, so its files stay empty, and the run says 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest_plugins = ["pytester"]
@@ -96,3 +98,20 @@ def test_playwrights_own_options_are_said_to_pass_webkit_by(run_with: pytest.Pyt
     said.stdout.fnmatch_lines(["*--video, --device: Playwright's, which WebKit's lanes * run without*"])
     quiet = run_with.runpytest_subprocess("-p", "no:randomly", "--collect-only", "--browser", "webkit")
     assert "run without" not in quiet.stdout.str()
+
+
+def test_a_missing_faketime_ends_the_run_in_one_line_saying_what_to_install(pytester: pytest.Pytester) -> None:
+    """Chromium's aged lane runs on a fast clock (corsproof/suite/fast_clock.py): without faketime the
+    run ends before any test, saying what to install, rather than age its cookies some other way."""
+    pytester.makepyfile(
+        nofaketime='import corsproof.suite.fast_clock\ncorsproof.suite.fast_clock.FAKETIME = "/nonexistent"\n'
+    )
+    aged = Path(__file__).resolve().parent.parent / "e2e" / "test_aged_cookies.py"
+    result = pytester.runpytest_subprocess(
+        "-p", "nofaketime", "-p", "no:randomly", str(aged), "--browser", "chromium", "--cookie-profile", "default"
+    )
+    assert result.ret == 4
+    result.stdout.fnmatch_lines(
+        ["*corsproof: the aged lane runs Chromium on a fast clock, which needs apt-get install faketime*"]
+    )
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
