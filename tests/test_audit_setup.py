@@ -272,6 +272,10 @@ def test_webkit_finds_the_leaky_pattern_with_exit_1() -> None:
     assert done.returncode == 1, shown
     assert "! https://corsproof-evil.shop.example (any-subdomain) read /me" in done.stdout, shown
     assert "webkit default" in done.stdout, shown
+    # Which setting "default" was in WebKit, lest it be read as Safari's.
+    assert "* webkit default: MiniBrowser's own default, --cookies-policy=no-third-party (Safari's is ITP)" in " ".join(
+        done.stdout.split()
+    ), shown
 
 
 def test_a_public_path_is_reported_public_and_never_a_leak(tmp_path: Path) -> None:

@@ -351,6 +351,11 @@ def _audit(options: argparse.Namespace) -> int:
         print(line)
     for note in [*plan_notes, *result.notes]:
         _say(f"* {note}")
+    # WebKit's cookie profiles are MiniBrowser's settings, not Safari's defaults: each verdict's lane
+    # says which it was, so that "webkit default" is not read as Safari.
+    for browser in result.browsers:
+        if browser["name"] == "webkit":
+            _say(f"* webkit {browser['cookie_profile']}: {'; '.join(browser['deviations'])}")
     answers = sorted({note for f in result.findings for note in f.notes})
     for note in answers:
         paths = sorted({f.path for f in result.findings if note in f.notes})
