@@ -48,7 +48,8 @@ PLAYWRIGHT_CHROMIUM_DEVIATIONS = ("Playwright launches Chromium with --disable-f
 
 
 class LaunchSetting(Protocol):
-    """Something that adds to a browser's Playwright launch options (a NameMap, say)."""
+    """Something that adds to a browser's Playwright launch options (a NameMap, say). One that
+    changes what a test can observe also has a `deviation` (a str), recorded with the browser."""
 
     def launch_options(self, engine: str, options: dict[str, Any]) -> dict[str, Any]: ...
 
@@ -234,7 +235,8 @@ class BrowserSession:
             build=self.build.build,
             executable=self.build.executable if self.connect is None else f"{self.build.executable} via {self.connect}",
             cookie_profile=self.profile.value,
-            deviations=_deviations(self.build, self.profile),
+            deviations=_deviations(self.build, self.profile)
+            + tuple(setting.deviation for setting in self.settings if hasattr(setting, "deviation")),
         )
 
     def _launch_options(self) -> dict[str, Any]:

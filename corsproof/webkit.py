@@ -210,11 +210,7 @@ class WebKitPage:
 
     def fill(self, selector: str, value: str) -> None:
         """As Playwright's: the field's value set, and an input event (then change) dispatched."""
-        self.evaluate(
-            "([selector, value]) => { const e = document.querySelector(selector); e.focus(); e.value = value;"
-            "for (const type of ['input', 'change']) e.dispatchEvent(new Event(type, {bubbles: true})); }",
-            [selector, value],
-        )
+        self.evaluate(_SET_VALUE, [selector, value])
 
     def locator(self, selector: str, has_text: str | None = None) -> WebKitLocator:
         """The elements matching selector (and holding has_text, case-insensitively): count() only."""
@@ -261,12 +257,8 @@ class WebKitPage:
         return value
 
     def select_option(self, selector: str, value: str) -> None:
-        self._driver.execute_script(
-            "const e = document.querySelector(arguments[0]); e.value = arguments[1];"
-            "for (const type of ['input', 'change']) e.dispatchEvent(new Event(type, {bubbles: true}));",
-            selector,
-            value,
-        )
+        """As Playwright's: the option chosen, and input and change dispatched, as fill does."""
+        self.evaluate(_SET_VALUE, [selector, value])
 
     def click(self, selector: str) -> None:
         with _said_as_script_error():
@@ -380,6 +372,14 @@ def _said_as_script_error() -> Iterator[None]:
         said = (error.msg or type(error).__name__).strip().splitlines()
         raise WebKitScriptError(said[0] if said else type(error).__name__) from None
 
+
+# fill and select_option: a form control's value set as a person's input would, events included.
+_SET_VALUE = """([selector, value]) => {
+  const e = document.querySelector(selector);
+  e.focus();
+  e.value = value;
+  for (const type of ["input", "change"]) e.dispatchEvent(new Event(type, {bubbles: true}));
+}"""
 
 # A document's uncaught errors and unhandled rejections, kept until the page's next command takes them.
 _CATCH_ERRORS = """

@@ -16,6 +16,7 @@ import pytest
 
 from corsproof.model import Observation
 from corsproof.suite import state
+from corsproof.suite.aged_lane import wait_until_aged
 from corsproof.suite.lane import Lane
 from corsproof.suite.scenarios import Scenario
 from e2e.aged_cookies_cases import AGE_S, CSRF_FORM, FORM_POST
@@ -47,7 +48,7 @@ def test_the_fast_clock_ages_cookies_where_chromium_judges_them_and_keeps_the_wi
     began = time.monotonic()
     lane.begin(scenario.start)  # the matrix cookies, set by good's Set-Cookie
     lane.page.goto(lane.sites.url("good", f"/cookie-lab/set?name=brief&samesite=lax&max_age={BRIEF_S}"))
-    lane.page.wait_for_timeout((CHECKED_AT_S / rate - (time.monotonic() - began)) * 1000)
+    wait_until_aged(lane, began, CHECKED_AT_S, rate)
     seen = scenario.run(lane, pytestconfig.stash[state.ENGINE].new_probe(f"{scenario.id}-young"))
     posted_at = (time.monotonic() - began) * rate
     lane.page.goto(lane.sites.url("good", "/cookie-lab/echo"))

@@ -4,7 +4,6 @@ so that their cookies age while every other test runs."""
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import time
 from collections.abc import Callable, Iterator
 
@@ -41,10 +40,6 @@ def _slow_lane(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> I
             for browser in sorted({browser for browser, _ in starts}):
                 clock = _fast_clock(stack, browser, pytestconfig)
                 session = start_browser(playwright, browser, profile, pytestconfig, () if clock is None else (clock,))
-                if clock is not None:
-                    session.info = dataclasses.replace(
-                        session.info, deviations=(*session.info.deviations, clock.deviation)
-                    )
                 sessions.append(session)
                 for start in sorted((s for b, s in starts if b == browser), key=lambda s: s.label):
                     aged = Lane(session, sites_for(good_scheme(browser, pytestconfig)))
@@ -79,11 +74,7 @@ def run_aged(
             raise RuntimeError(f"{scenario.id} is not marked slow, so no context aged its cookies")
         aged, since, rate = found
         record_browser(request, aged.session)
-        remaining = age_s / rate - (time.monotonic() - since)  # real seconds, on a clock rate times fast
-        if remaining > 0:
-            # The one wait for time in the suite: what is under test is a cookie's age. (Playwright's
-            # timeout runs in its driver, on real time.)
-            aged.page.wait_for_timeout(remaining * 1000)
+        wait_until_aged(aged, since, age_s, rate)
         seen = scenario.run(aged, pytestconfig.stash[state.ENGINE].new_probe(scenario.id))
         expect = scenarios.expected(scenario, browser_name, cookie_profile.value)
         request.node.user_properties.append(("expected_because", expect.why))
@@ -91,6 +82,15 @@ def run_aged(
         return seen
 
     return run
+
+
+def wait_until_aged(lane: Lane, since: float, age_s: float, rate: int) -> None:
+    """Until cookies set at since (time.monotonic()) are age_s old by the lane's browser's clock,
+    which runs rate times real speed. The one wait for time in the suite: what is under test is a
+    cookie's age, and no event marks it. (Playwright's timeout runs in its driver, on real time.)"""
+    remaining = age_s / rate - (time.monotonic() - since)
+    if remaining > 0:
+        lane.page.wait_for_timeout(remaining * 1000)
 
 
 @pytest.fixture
