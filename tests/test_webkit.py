@@ -1,13 +1,18 @@
 """WebKit's processes (Xvfb, WebKitWebDriver, MiniBrowser and its helpers) leave with the session,
-even when a context was never closed (a fixture that failed half-way)."""
+even when a context was never closed (a fixture that failed half-way); its page tells errors as
+Playwright's does; its jar is read where the lanes need it without moving the page."""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from corsproof.profiles import CookieProfile
 from corsproof.webkit import WebKitSession
+from servers.sites import Sites, running_sites
 
 
 def group_alive(pgid: int) -> bool:
@@ -56,5 +61,36 @@ def test_an_error_the_page_throws_after_loading_reaches_the_pageerror_listener(t
         page.evaluate("() => new Promise(done => setTimeout(done))")  # the rejection is told after a task
         # Measured: WebKit mutes a file page's error event to "Script error." (its rejection keeps its words).
         assert errors == ["Script error.", "Error: unhandled"]
+    finally:
+        session.close()
+
+
+@pytest.fixture(scope="module")
+def plain_sites() -> Iterator[Sites]:
+    """The sites, for WebKit only (the suite's own fixture runs once per browser of the run)."""
+    with running_sites() as running:
+        yield running
+
+
+def test_the_jar_is_read_in_a_window_of_its_own_live_and_the_page_stays_where_it_is(plain_sites: Sites) -> None:
+    """What the lanes rely on: a cookie place's window, opened at the first read, shows a cookie set
+    after it loaded (WebDriver asks the store, not the document), clearing there empties the jar,
+    and the page under test is neither moved nor hidden (its animation frames still run)."""
+    place = plain_sites.url("good", "/cookie-lab/blank")
+    session = WebKitSession(CookieProfile.THIRD_PARTY_ALLOWED)
+    try:
+        context = session.new_context(cookie_places=(place,), jar_windows=True)
+        page = context.new_page()
+        page.goto(plain_sites.url("thirdparty"))
+        assert context.cookies() == []
+        page.goto(plain_sites.url("good", "/cookie-lab/set?name=late&samesite=lax"))
+        page.goto(plain_sites.url("thirdparty"))
+        assert [cookie["name"] for cookie in context.cookies()] == ["late"]
+        assert page.url == plain_sites.url("thirdparty")
+        assert page.evaluate(
+            "() => new Promise(done => requestAnimationFrame(() => done(document.visibilityState)))"
+        ) == ("visible")
+        context.clear_cookies()
+        assert context.cookies() == []
     finally:
         session.close()

@@ -83,15 +83,6 @@ class Recorder:
         with self._changed:
             return list(self._exchanges)
 
-    def count(self) -> int:
-        with self._changed:
-            return len(self._exchanges)
-
-    def since(self, index: int) -> list[Exchange]:
-        """The exchanges recorded after the first index ones, in arrival order."""
-        with self._changed:
-            return self._exchanges[index:]
-
     def for_probe(self, probe: str) -> list[Exchange]:
         """Every exchange whose URL carried ?probe=<probe>, in arrival order."""
         with self._changed:

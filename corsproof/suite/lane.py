@@ -79,21 +79,18 @@ class Lane:
         # has a throwaway CA's certificate (trustme): it is not under test.
         options = {**(context_options or {}), "ignore_https_errors": True}
         if self.browser == "webkit":
-            # WebDriver reads and clears the cookies of one URL at a time: good's, at each path.
+            # WebDriver reads and clears the cookies of one URL at a time: good's, at each path,
+            # each in a window of its own (the jar is read after every scenario).
             options["cookie_places"] = tuple(
                 sites.url("good", path) for path in ("/favicon.ico", f"{LAB_COOKIE_PATH}/")
             )
+            options["jar_windows"] = True
         self.context: BrowserContext = session.new_context(**options)
         self.page: Page = self.context.pages[0] if self.context.pages else self.context.new_page()
         # Playwright's traces (--tracing): WebKit over WebDriver has none to give.
         self.tracing = None if self.browser == "webkit" else self.context.tracing
         self.network = ChromiumNetworkLog.attach(self.page) if self.browser == "chromium" else None
         self._jar: list[tuple[Any, ...]] = []
-        # WebKit's jar is read by visiting good (two navigations): there, changed() reads it only
-        # when a response recorded since the last look set a cookie. No script of the sites writes
-        # document.cookie, so a Set-Cookie is the only way good's cookies change in a scenario.
-        self._jar_by_visit = self.browser == "webkit"
-        self._recorded = 0
 
     def begin(self, start: Start) -> None:
         """Clear every cookie, check the jar is empty, then make the starting state."""
@@ -105,18 +102,11 @@ class Lane:
             log_in(self.page, self.sites.url("good"), start.login)
         if start.matrix_cookies:
             self._set_matrix_cookies()
-        # A logged-out start sets no cookie: the jar is the empty one just checked (not read again:
-        # WebKit reads its jar by navigating).
+        # A logged-out start sets no cookie: the jar is the empty one just checked.
         self._jar = self._cookie_jar() if start.login or start.matrix_cookies else []
-        self._recorded = self.sites.recorder.count()
 
     def changed(self) -> str | None:
         """What changed in the cookie jar since begin(), or None."""
-        if self._jar_by_visit:
-            recorded = self.sites.recorder.since(self._recorded)
-            self._recorded += len(recorded)
-            if not any(e.response_header("set-cookie") for e in recorded):
-                return None
         now = self._cookie_jar()
         if now == self._jar:
             return None

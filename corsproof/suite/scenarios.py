@@ -300,8 +300,6 @@ class CrossSiteSet:
             if lane.network is not None:
                 refused.update({line.split("=", 1)[0]: why for line, why in lane.network.set_cookie_refusals(url)})
         stored = frozenset(cookie["name"] for cookie in lane.context.cookies()) & frozenset(self.cookies)
-        # WebKit's jar is read by visiting good's pages (corsproof/webkit.py): back to thirdparty's.
-        thirdparty = lane.open(sites.url("thirdparty"))
         echo = sites.url("good", f"/cookie-lab/echo?probe={probe}")
         thirdparty.fetch(echo, {"credentials": "include"})
         thirdparty.page.goto(echo)  # good's own page, top-level: good's first-party cookies only
