@@ -30,6 +30,7 @@ with WebKitGTK 2.50.6 (Debian 12):
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import glob
 import json
@@ -95,8 +96,30 @@ def find_minibrowser() -> str:
     return found[-1]
 
 
+# Every process group started here and not stopped yet. The interpreter's exit stops what is left:
+# a run ended by an interrupt (pytest's teardown cut short, a Playwright driver gone) leaves no
+# WebKit, driver or display behind.
+_RUNNING: set[subprocess.Popen[bytes]] = set()
+
+
+def _spawn(arguments: list[str], **options: Any) -> subprocess.Popen[bytes]:
+    """A process in a group of its own (it and all it starts are stopped together), known to _RUNNING."""
+    process = subprocess.Popen(
+        arguments, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, **options
+    )
+    _RUNNING.add(process)
+    return process
+
+
+@atexit.register
+def _stop_what_is_left() -> None:
+    for process in list(_RUNNING):
+        _stop(process, deadline_s=1.0)
+
+
 def _stop(process: subprocess.Popen[bytes], deadline_s: float = 5.0) -> None:
     """Its whole process group (MiniBrowser and WebKit's helper processes too): TERM, then KILL."""
+    _RUNNING.discard(process)
     for sig in (signal.SIGTERM, signal.SIGKILL):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
@@ -111,12 +134,8 @@ def _start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
     """Xvfb on a display number it chooses itself (-displayfd writes it once it accepts clients)."""
     read, write = os.pipe()
     try:
-        process = subprocess.Popen(
-            [XVFB, "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
-            pass_fds=(write,),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
+        process = _spawn(
+            [XVFB, "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"], pass_fds=(write,)
         )
         os.close(write)
         said = b""
@@ -440,13 +459,7 @@ class WebKitContext:
         port = _free_port()
         env = {**os.environ, "DISPLAY": self.display}
         env.pop("WAYLAND_DISPLAY", None)
-        self._driver_process = subprocess.Popen(
-            [WEBDRIVER, f"--port={port}"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        self._driver_process = _spawn([WEBDRIVER, f"--port={port}"], env=env)
         try:
             _wait_ready(self._driver_process, port)
             options = webdriver.WebKitGTKOptions()

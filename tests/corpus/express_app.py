@@ -62,11 +62,7 @@ def npm_install(deadline_s: float = INSTALL_DEADLINE_S) -> None:
     with _installed:
         if wanted in _done:
             return
-        lock_path = (
-            Path(tempfile.gettempdir())
-            / f"corsproof-express-npm-{hashlib.sha256(bytes(APP_DIR)).hexdigest()[:16]}.lock"
-        )
-        with lock_path.open("w") as lock:
+        with _INSTALL_LOCK.open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # another session's install is itself bounded by its deadline
             try:
                 if not (STAMP.is_file() and STAMP.read_text().strip() == wanted):
