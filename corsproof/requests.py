@@ -56,6 +56,9 @@ REQUESTS: dict[str, Callable[[Page, str], None]] = {
     "form-post": _navigate(_FORM),
 }
 
+# The ways that take the page away to good's answer.
+NAVIGATIONS = frozenset({"link", "form-post"})
+
 
 def make_request(page: Page, how: str, url: str) -> None:
     """Make the page request url the given way, returning once the answer has arrived."""

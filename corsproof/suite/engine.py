@@ -80,13 +80,14 @@ class Engine:
         return f"{what}-{next(_PROBES)}"
 
     def _execute(self, lane: Lane, start: Start, scenarios: list[Scenario]) -> GroupRun:
-        # Shuffled by the run's seed, then gathered by the page they start on (a stable sort
-        # keeps the shuffle within a page): any order must give the same results.
+        # Shuffled by the run's seed, then gathered by the page they start on, those that navigate
+        # away last (a stable sort keeps the shuffle within each): any order must give the same
+        # results, and a page is loaded again only after a scenario took the lane's page away.
         order = list(scenarios)
         if self.shuffle:
             order.sort(key=key_of)
             random.Random(f"{self.seed}/{lane.browser}/{lane.profile}/{start}").shuffle(order)
-            order.sort(key=lambda scenario: scenario.page)
+            order.sort(key=lambda scenario: (scenario.page, scenario.leaves_page))
         trace = self._start_trace(lane)
         observations: dict[ScenarioKey, Observation] = {}
         try:

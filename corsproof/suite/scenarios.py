@@ -22,7 +22,7 @@ from corsproof import cors_check
 from corsproof.devtools import ChromiumNetworkLog
 from corsproof.model import Expect, Expectations, Observation, pick
 from corsproof.pages import FetchResult
-from corsproof.requests import make_request
+from corsproof.requests import NAVIGATIONS, make_request
 from corsproof.serving.recorder import Exchange
 from corsproof.suite.lab import Hop, LabValue, Where, lab_url, open_frame
 from corsproof.suite.lane import LOGGED_IN, LOGGED_OUT, Lane, Start
@@ -38,6 +38,8 @@ class Scenario(Protocol):
     def expect(self) -> Expectations: ...
     @property
     def page(self) -> str: ...  # the page it starts on, so a group navigates once per page
+    @property
+    def leaves_page(self) -> bool: ...  # it ends elsewhere (it navigates): run after its page's others
 
     def run(self, lane: Lane, probe: str) -> Observation: ...
 
@@ -84,6 +86,7 @@ class Fetch:
     again: tuple[tuple[Mapping[str, LabValue], Mapping[str, Any]], ...] = ()
     start: Start = LOGGED_OUT
     source: str = ""  # what it mirrors: an article claim, a WPT file
+    leaves_page = False  # its fetches answer to the page, which stays
 
     def urls(self, lane: Lane, probe: str) -> list[tuple[str, Mapping[str, Any]]]:
         fetches = [(self.target.url(lane, probe), self.init)]
@@ -166,6 +169,7 @@ class Theft:
     expect: Expectations
     source: str = ""  # "null": the theft runs in a sandboxed iframe
     start: Start = LOGGED_IN
+    leaves_page = False  # the exploit page is its own: no other scenario starts there
 
     @property
     def page(self) -> str:
@@ -218,6 +222,10 @@ class Forgery:
     def start(self) -> Start:
         return Start(login=self.samesite)
 
+    @property
+    def leaves_page(self) -> bool:
+        return self.vector == "form"
+
     def run(self, lane: Lane, probe: str) -> Observation:
         sites = lane.sites
         evil = lane.open(sites.url(self.page))
@@ -259,6 +267,10 @@ class CookieRequest:
     def page(self) -> str:
         return self.who
 
+    @property
+    def leaves_page(self) -> bool:
+        return self.how in NAVIGATIONS
+
     def run(self, lane: Lane, probe: str) -> Observation:
         sites = lane.sites
         page = lane.open(sites.url(self.who, REQUESTER_PAGES[self.who])).page
@@ -289,6 +301,7 @@ class CrossSiteSet:
     expect: Expectations
     start: Start = LOGGED_OUT
     page = "thirdparty"
+    leaves_page = True  # it ends on good's own page
 
     def run(self, lane: Lane, probe: str) -> Observation:
         sites = lane.sites
