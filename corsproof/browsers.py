@@ -252,7 +252,11 @@ class BrowserSession:
     def persistent(self) -> bool:
         return self.build.engine == "chromium" and self.profile is not CookieProfile.DEFAULT
 
-    def new_context(self, **kwargs: Any) -> BrowserContext:
+    def new_context(
+        self, cookie_places: tuple[str, ...] = (), jar_windows: bool = False, **kwargs: Any
+    ) -> BrowserContext:
+        """Playwright's context. cookie_places and jar_windows say where and how often a WebKit
+        context reads its jar (corsproof/webkit.py); Playwright reads the whole jar at once."""
         if not self.persistent:
             return self.browser.new_context(**kwargs)
         if self._profiles is None:

@@ -447,6 +447,7 @@ class WebKitContext:
     arguments: list[str]
     cookie_places: tuple[str, ...] = ()  # URLs where the cookies under test are seen (module's note)
     jar_windows: bool = False  # read them in a window of each place's own, not by moving the page (module's note)
+    tracing: None = field(default=None, init=False)  # Playwright's traces: WebDriver has none to give
     _driver_process: subprocess.Popen[bytes] = field(init=False)
     _driver: Any = field(init=False)
     page: WebKitPage = field(init=False)

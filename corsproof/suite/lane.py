@@ -78,17 +78,13 @@ class Lane:
         # good over https (the scheme-not-checked attack's, or every good under --good-scheme https)
         # has a throwaway CA's certificate (trustme): it is not under test.
         options = {**(context_options or {}), "ignore_https_errors": True}
-        if self.browser == "webkit":
-            # WebDriver reads and clears the cookies of one URL at a time: good's, at each path,
-            # each in a window of its own (the jar is read after every scenario).
-            options["cookie_places"] = tuple(
-                sites.url("good", path) for path in ("/favicon.ico", f"{LAB_COOKIE_PATH}/")
-            )
-            options["jar_windows"] = True
-        self.context: BrowserContext = session.new_context(**options)
+        # Where good's cookies are seen (good's pages at each cookie path), read after every
+        # scenario: WebKit's context reads its jar one URL at a time, each in a window of its own
+        # (corsproof/webkit.py); Playwright's reads the whole jar and needs neither.
+        places = tuple(sites.url("good", path) for path in ("/favicon.ico", f"{LAB_COOKIE_PATH}/"))
+        self.context: BrowserContext = session.new_context(cookie_places=places, jar_windows=True, **options)
         self.page: Page = self.context.pages[0] if self.context.pages else self.context.new_page()
-        # Playwright's traces (--tracing): WebKit over WebDriver has none to give.
-        self.tracing = None if self.browser == "webkit" else self.context.tracing
+        self.tracing = self.context.tracing  # None where the browser has no traces (WebKit: corsproof/webkit.py)
         self.network = ChromiumNetworkLog.attach(self.page) if self.browser == "chromium" else None
         self._jar: list[tuple[Any, ...]] = []
 
