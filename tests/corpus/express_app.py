@@ -30,10 +30,6 @@ STAMP = NODE_MODULES / ".corsproof-installed"
 INSTALL_DEADLINE_S = 180.0
 START_DEADLINE_S = 15.0
 STOP_DEADLINE_S = 10.0
-# One lock file per checkout, outside node_modules (which npm ci removes).
-_INSTALL_LOCK = (
-    Path(tempfile.gettempdir()) / f"corsproof-express-npm-{hashlib.sha256(bytes(APP_DIR)).hexdigest()[:16]}.lock"
-)
 SKIP_REASON = "node and npm are not on this machine: the Express member of the corpus needs them"
 _LISTENING = re.compile(r"^listening on (http://127\.0\.0\.1:\d+)$")
 
@@ -55,21 +51,24 @@ _done: list[str] = []  # the lockfile hash installed by this process
 
 def npm_install(deadline_s: float = INSTALL_DEADLINE_S) -> None:
     """`npm ci` of tests/corpus/express, once: skipped when node_modules already holds this lockfile's
-    install (by this session, or an earlier one). A file lock keeps concurrent sessions (xdist workers)
-    from installing over each other. TimeoutError past deadline_s; RuntimeError when npm fails."""
+    install (by this session, or an earlier one). A lock on the app's folder keeps concurrent
+    sessions (a run's two halves) from installing over each other. TimeoutError past deadline_s;
+    RuntimeError when npm fails."""
     _node, npm = _tools()
     wanted = hashlib.sha256(LOCKFILE.read_bytes()).hexdigest()
     with _installed:
         if wanted in _done:
             return
-        with _INSTALL_LOCK.open("w") as lock:
+        # The app's folder is the lock (outside node_modules, which npm ci removes): no lock file is
+        # left anywhere, and one checkout's sessions (the two halves of a run) wait for each other.
+        lock = os.open(APP_DIR, os.O_RDONLY)
+        try:
             fcntl.flock(lock, fcntl.LOCK_EX)  # another session's install is itself bounded by its deadline
-            try:
-                if not (STAMP.is_file() and STAMP.read_text().strip() == wanted):
-                    _npm_ci(npm, deadline_s)
-                    STAMP.write_text(wanted + "\n")
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+            if not (STAMP.is_file() and STAMP.read_text().strip() == wanted):
+                _npm_ci(npm, deadline_s)
+                STAMP.write_text(wanted + "\n")
+        finally:
+            os.close(lock)  # and the lock with it
         _done.append(wanted)
 
 
