@@ -9,8 +9,8 @@ with WebKitGTK 2.50.6 (Debian 12):
 
 - It needs a display: each session starts its own Xvfb on a free display (-displayfd tells which),
   and stops it with everything it started; nothing is left behind.
-- One WebDriver session per driver process, one window per session: a context is a driver and a
-  session (~0.35 s), its one page the session's window.
+- One WebDriver session per driver process: a context is a driver and a session (~0.35 s), its
+  one page the session's first window (the jar windows below are the context's, never a page).
 - Cookie profiles are MiniBrowser's policies: default is `--cookies-policy=no-third-party` (a
   third party cannot set cookies, but cookies already set are sent cross-site), allowed is `always`,
   and blocked is `--enable-itp` (Safari's Intelligent Tracking Prevention: no cookie goes cross-site;
@@ -256,8 +256,8 @@ class WebKitPage:
             self.click(selector)
 
     def close(self) -> None:
-        """Nothing: the session's one window stays for the context's next page, whose first goto
-        replaces this document (a context is closed as a whole)."""
+        """Nothing: the page's window stays for the context's next page, whose first goto replaces
+        this document (a context is closed as a whole)."""
 
     @property
     def frames(self) -> list[Any]:
@@ -440,7 +440,8 @@ try {
 
 @dataclass
 class WebKitContext:
-    """A driver process, its session and its one window: a fresh cookie jar and cache."""
+    """A driver process and its session (the page's window, and the jar windows if asked for): a
+    fresh cookie jar and cache."""
 
     display: str
     minibrowser: str

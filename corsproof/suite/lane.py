@@ -98,8 +98,7 @@ class Lane:
             log_in(self.page, self.sites.url("good"), start.login)
         if start.matrix_cookies:
             self._set_matrix_cookies()
-        # A logged-out start sets no cookie: the jar is the empty one just checked.
-        self._jar = self._cookie_jar() if start.login or start.matrix_cookies else []
+        self._jar = self._cookie_jar()
 
     def changed(self) -> str | None:
         """What changed in the cookie jar since begin(), or None."""
