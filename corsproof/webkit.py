@@ -575,11 +575,22 @@ class WebKitContext:
 class WebKitSession:
     """WebKit for one cookie profile: its own display; a context is a driver and a session."""
 
-    def __init__(self, profile: CookieProfile, headless: bool = True, arguments: tuple[str, ...] = ()) -> None:
-        """arguments: MiniBrowser's own, after the profile's (the audit's --proxy)."""
+    def __init__(
+        self,
+        profile: CookieProfile,
+        headless: bool = True,
+        arguments: tuple[str, ...] = (),
+        settings: tuple[Any, ...] = (),
+    ) -> None:
+        """arguments: MiniBrowser's own, after the profile's (the audit's --proxy). settings: launch
+        settings (corsproof.browsers.LaunchSetting) of which WebKit takes the executable they name
+        (the aged lane's fast clock: a wrapper) and their deviation."""
         self.profile = profile
         self.arguments = [*POLICIES[profile], *arguments]
         self.minibrowser = find_minibrowser()
+        self.launched = self.minibrowser  # what WebDriver starts: MiniBrowser, or a setting's wrapper of it
+        for setting in settings:
+            self.launched = setting.launch_options("webkit", {"executable_path": self.launched})["executable_path"]
         # Headed runs use the person's own display; headless ones an Xvfb of their own.
         self._xvfb: subprocess.Popen[bytes] | None = None
         if headless or not os.environ.get("DISPLAY"):
@@ -603,12 +614,12 @@ class WebKitSession:
             build="stock",
             executable=self.minibrowser,
             cookie_profile=profile.value,
-            deviations=(DEVIATIONS[profile],),
+            deviations=(DEVIATIONS[profile], *(s.deviation for s in settings if hasattr(s, "deviation"))),
         )
 
     def new_context(self, cookie_places: tuple[str, ...] = (), jar_windows: bool = False, **_: Any) -> WebKitContext:
         """A fresh context. Playwright's context options (ignore_https_errors: always on here) are taken and ignored."""
-        context = WebKitContext(self.display, self.minibrowser, self.arguments, cookie_places, jar_windows)
+        context = WebKitContext(self.display, self.launched, self.arguments, cookie_places, jar_windows)
         self._contexts.append(context)
         return context
 

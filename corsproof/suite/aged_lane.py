@@ -39,7 +39,12 @@ def _slow_lane(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> I
             )
             for browser in sorted({browser for browser, _ in starts}):
                 clock = _fast_clock(stack, browser, pytestconfig)
-                session = start_browser(playwright, browser, profile, pytestconfig, () if clock is None else (clock,))
+                try:
+                    session = start_browser(
+                        playwright, browser, profile, pytestconfig, () if clock is None else (clock,)
+                    )
+                except fast_clock.FastClockUnavailable as error:
+                    pytest.exit(f"corsproof: the aged lane runs {browser} on a fast clock: {error}", 4)
                 sessions.append(session)
                 for start in sorted((s for b, s in starts if b == browser), key=lambda s: s.label):
                     aged = Lane(session, sites_for(good_scheme(browser, pytestconfig)))
@@ -53,12 +58,13 @@ def _slow_lane(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> I
 
 
 def _fast_clock(stack: contextlib.ExitStack, browser: str, config: pytest.Config) -> FastClock | None:
-    """Chromium's aged browser on a fast clock (corsproof/suite/fast_clock.py), where faketime is
-    here and the browser is launched on this machine; None for the others, which wait in real time."""
-    if browser != "chromium" or config.getoption("--connect") is not None:
+    """The aged browser on a fast clock (corsproof/suite/fast_clock.py); None for a browser server's
+    (--connect: its browser cannot be wrapped), which waits in real time."""
+    if browser != "webkit" and config.getoption("--connect") is not None:
         return None
-    if not fast_clock.available():
-        pytest.exit(f"corsproof: the aged lane runs Chromium on a fast clock, which needs {fast_clock.INSTALL}", 4)
+    missing = fast_clock.missing(browser)
+    if missing is not None:
+        pytest.exit(f"corsproof: the aged lane runs {browser} on a fast clock, with {missing}", 4)
     return stack.enter_context(fast_clock.fast_clock())
 
 

@@ -48,7 +48,7 @@ def start_browser(
     of the caller's added; a browser that cannot be had ends the run in one line before any test."""
     if browser_name == "webkit":
         try:
-            return WebKitSession(profile, headless=not config.getoption("--headed"))  # type: ignore[return-value]
+            return WebKitSession(profile, not config.getoption("--headed"), settings=settings)  # type: ignore[return-value]
         except WebKitUnavailable as error:
             pytest.exit(f"corsproof: {error}", returncode=4)
     engine_type = getattr(playwright, browser_name)

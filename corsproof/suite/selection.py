@@ -50,11 +50,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     engine = config.stash[state.ENGINE]
     for item in items:
         params = params_of(item)
-        if "scenario" in params and "browser_name" in params and "cookie_profile" in params:
-            if item.get_closest_marker("slow") is not None:
-                config.stash[state.AGED_STARTS].add((params["browser_name"], params["scenario"].start))
-            else:
-                engine.plan(params["browser_name"], params["cookie_profile"].value, params["scenario"])
+        if "scenario" not in params or "browser_name" not in params:
+            continue
+        if item.get_closest_marker("slow") is not None:  # the aged lane's (its clock's checks need no profile)
+            config.stash[state.AGED_STARTS].add((params["browser_name"], params["scenario"].start))
+        elif "cookie_profile" in params:
+            engine.plan(params["browser_name"], params["cookie_profile"].value, params["scenario"])
     # Slow tests last, in whatever order the rest has: their wait overlaps everything before them.
     items.sort(key=lambda item: item.get_closest_marker("slow") is not None)
 
