@@ -23,7 +23,11 @@ from servers.sites import Sites
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _slow_lane(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Iterator[None]:
+def _slow_lane(
+    request: pytest.FixtureRequest,
+    pytestconfig: pytest.Config,
+    record_testsuite_property: Callable[[str, object], None],
+) -> Iterator[None]:
     """The contexts of the selected slow scenarios, made as the run starts, in browsers of their
     own that live for the whole run (a lane's browser closes when pytest moves to another lane):
     their cookies age while every other test runs."""
@@ -39,12 +43,14 @@ def _slow_lane(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> I
             )
             for browser in sorted({browser for browser, _ in starts}):
                 clock = _fast_clock(stack, browser, pytestconfig)
+                began = time.monotonic()
                 try:
                     session = start_browser(
                         playwright, browser, profile, pytestconfig, () if clock is None else (clock,)
                     )
                 except fast_clock.FastClockUnavailable as error:
                     pytest.exit(f"corsproof: the aged lane runs {browser} on a fast clock: {error}", 4)
+                record_testsuite_property(f"{state.STARTUP} {browser} aged", f"{time.monotonic() - began:.2f}")
                 sessions.append(session)
                 for start in sorted((s for b, s in starts if b == browser), key=lambda s: s.label):
                     aged = Lane(session, sites_for(good_scheme(browser, pytestconfig)))
@@ -80,6 +86,7 @@ def run_aged(
             raise RuntimeError(f"{scenario.id} is not marked slow, so no context aged its cookies")
         aged, since, rate = found
         record_browser(request, aged.session)
+        request.node.user_properties.append((state.AGED_REAL, f"{age_s / rate:.1f}"))  # what its cookies needed
         wait_until_aged(aged, since, age_s, rate)
         seen = scenario.run(aged, pytestconfig.stash[state.ENGINE].new_probe(scenario.id))
         expect = scenarios.expected(scenario, browser_name, cookie_profile.value)

@@ -3,6 +3,7 @@ page per lane, and pytest-playwright's own fixtures (browser, new_context) made 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, cast
 
@@ -21,9 +22,18 @@ from servers.sites import Sites
 
 @pytest.fixture(scope="session")
 def browser_session(
-    playwright: Playwright, browser_name: str, cookie_profile: CookieProfile, pytestconfig: pytest.Config
+    playwright: Playwright,
+    browser_name: str,
+    cookie_profile: CookieProfile,
+    pytestconfig: pytest.Config,
+    record_testsuite_property: Callable[[str, object], None],
 ) -> Iterator[BrowserSession]:
+    began = time.monotonic()
     session = start_browser(playwright, browser_name, cookie_profile, pytestconfig)
+    # In the JUnit report, for scripts/benchmark --run: the first test of a lane holds its start-up.
+    record_testsuite_property(
+        f"{state.STARTUP} {browser_name} {cookie_profile.value}", f"{time.monotonic() - began:.2f}"
+    )
     collect.ran_browser(pytestconfig, f"{browser_name}/{cookie_profile.value}", session.info)
     if session.driver_note is not None:
         pytestconfig.stash[state.DRIVER_NOTES].add(f"{browser_name}: {session.driver_note}")

@@ -19,3 +19,9 @@ DRIVER_NOTES = pytest.StashKey[set[str]]()  # why a browser's driver channel is 
 LENT_BROWSERS_PATH = pytest.StashKey[Path | None]()  # corsproof/video.py
 # Tests deselected because their area has no expectations measured in a browser yet: one line each.
 UNMEASURED = pytest.StashKey[set[str]]()
+
+# Names in the JUnit report that scripts/benchmark --run reads: a lane's browser start-up (a
+# property of the run: "startup_s chromium default"), and the real seconds an aged test's cookies
+# needed to reach their age on their browser's clock (a property of the test).
+STARTUP = "startup_s"
+AGED_REAL = "aged_real_s"
