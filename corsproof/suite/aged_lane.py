@@ -1,11 +1,13 @@
 """The aged lane: the slow scenarios' contexts, made as the run starts in browsers of their own,
-so that their cookies age while every other test runs."""
+so that their cookies age while every other test runs; and in each of those browsers a ladder of
+cookies whose Max-Ages span decades, which shows at any later moment how fast its clock ran."""
 
 from __future__ import annotations
 
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Playwright
@@ -18,8 +20,45 @@ from corsproof.suite import fast_clock, scenarios, state
 from corsproof.suite.browser_fixtures import record_browser, start_browser
 from corsproof.suite.fast_clock import FastClock
 from corsproof.suite.fixtures import good_scheme
-from corsproof.suite.lane import Lane
+from corsproof.suite.lane import LOGGED_OUT, Lane
 from servers.sites import Sites
+
+# Max-Ages in browser-seconds, each three times the last, from 10 s to ~5,000,000 s (two months):
+# whenever the ladder is read, those well under the age its cookies have by the browser's clock are
+# gone and those well over it are there, so a rate can be read off however long the run took.
+LADDER_S = tuple(10 * 3**step for step in range(13))
+
+
+@dataclass(frozen=True)
+class ClockLadder:
+    """A context of an aged browser holding one cookie per LADDER_S Max-Age, all set by good's
+    Set-Cookie between set_from and set_until (time.monotonic()); rate: what its clock is said to run at."""
+
+    lane: Lane
+    set_from: float
+    set_until: float
+    rate: int
+
+    def left(self) -> tuple[set[int], float, float]:
+        """The Max-Ages whose cookies good still receives, and the least and most age, in
+        browser-seconds at the rate said, the cookies can have as good answers."""
+        asked = time.monotonic()
+        self.lane.page.goto(self.lane.sites.url("good", "/cookie-lab/echo"))
+        answered = time.monotonic()
+        names = set(self.lane.page.inner_text("body").split())
+        kept = {max_age for max_age in LADDER_S if f"ladder_{max_age}" in names}
+        return kept, (asked - self.set_until) * self.rate, (answered - self.set_from) * self.rate
+
+
+def _set_ladder(lane: Lane, rate: int) -> ClockLadder:
+    """The ladder's cookies: the first by a visit to good, the rest by good's page fetching their
+    Set-Cookie all at once (one round trip, not one navigation each)."""
+    lane.begin(LOGGED_OUT)
+    urls = [lane.sites.url("good", f"/cookie-lab/set?name=ladder_{m}&samesite=lax&max_age={m}") for m in LADDER_S]
+    set_from = time.monotonic()
+    lane.page.goto(urls[0])
+    lane.page.evaluate("urls => Promise.all(urls.map(url => fetch(url).then(r => r.text())))", urls[1:])
+    return ClockLadder(lane, set_from, time.monotonic(), rate)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -33,6 +72,7 @@ def _slow_lane(
     their cookies age while every other test runs."""
     starts = pytestconfig.stash[state.AGED_STARTS]
     aging = pytestconfig.stash[state.AGING]
+    ladders = pytestconfig.stash[state.LADDERS]
     sessions: list[BrowserSession] = []
     with contextlib.ExitStack() as stack:
         if starts:
@@ -52,13 +92,18 @@ def _slow_lane(
                     pytest.exit(f"corsproof: the aged lane runs {browser} on a fast clock: {error}", 4)
                 record_testsuite_property(f"{state.STARTUP} {browser} aged", f"{time.monotonic() - began:.2f}")
                 sessions.append(session)
+                rate = 1 if clock is None else clock.rate
+                sites = sites_for(good_scheme(browser, pytestconfig))
                 for start in sorted((s for b, s in starts if b == browser), key=lambda s: s.label):
-                    aged = Lane(session, sites_for(good_scheme(browser, pytestconfig)))
+                    aged = Lane(session, sites)
                     aged.begin(start)
-                    aging[(browser, start)] = (aged, time.monotonic(), 1 if clock is None else clock.rate)
+                    aging[(browser, start)] = (aged, time.monotonic(), rate)
+                ladders[browser] = _set_ladder(Lane(session, sites), rate)
         yield
         for aged, _, _ in aging.values():
             aged.close()
+        for ladder in ladders.values():
+            ladder.lane.close()
         for session in sessions:
             session.close()
 
@@ -107,21 +152,21 @@ def wait_until_aged(lane: Lane, since: float, age_s: float, rate: int) -> None:
 
 
 @pytest.fixture
-def fresh_aged_context(
-    browser_name: str, pytestconfig: pytest.Config, request: pytest.FixtureRequest
-) -> Iterator[tuple[Lane, int]]:
-    """A fresh context in the aged lane's own browser (on its fast clock, if it has one), closed
-    after; and that clock's rate: what the checks of the clock itself measure with."""
-    aged = [
-        (lane, rate)
-        for (browser, _), (lane, _, rate) in pytestconfig.stash[state.AGING].items()
-        if browser == browser_name
-    ]
-    if not aged:
+def clock_ladder(browser_name: str, pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> ClockLadder:
+    """The ladder of the aged lane's browser of this test (its browser recorded with the test)."""
+    ladder = pytestconfig.stash[state.LADDERS].get(browser_name)
+    if ladder is None:
         raise RuntimeError(f"no aged lane runs {browser_name}: mark the test slow and give it a scenario")
-    lane, rate = aged[0]
-    record_browser(request, lane.session)
+    record_browser(request, ladder.lane.session)
+    return ladder
+
+
+@pytest.fixture
+def fresh_aged_context(
+    browser_name: str, clock_ladder: ClockLadder, pytestconfig: pytest.Config, request: pytest.FixtureRequest
+) -> Iterator[Lane]:
+    """A fresh context in the aged lane's own browser (on its fast clock, if it has one), closed after."""
     sites_for: Callable[[str], Sites] = request.getfixturevalue("_sites_by_scheme")
-    fresh = Lane(lane.session, sites_for(good_scheme(browser_name, pytestconfig)))
-    yield fresh, rate
+    fresh = Lane(clock_ladder.lane.session, sites_for(good_scheme(browser_name, pytestconfig)))
+    yield fresh
     fresh.close()

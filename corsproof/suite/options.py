@@ -20,7 +20,7 @@ from corsproof.profiles import CookieProfile
 from corsproof.serving.runner import bind_socket
 from corsproof.suite.engine import Engine as ScenarioEngine
 from corsproof.suite.selection import LaneGroups
-from corsproof.suite.state import AGED_STARTS, AGING, DRIVER_NOTES, ENGINE, LENT_BROWSERS_PATH, UNMEASURED
+from corsproof.suite.state import AGED_STARTS, AGING, DRIVER_NOTES, ENGINE, LADDERS, LENT_BROWSERS_PATH, UNMEASURED
 
 DEFAULT_BROWSERS = ["chromium", "firefox", "webkit"]
 # Chromium and Firefox through Playwright; WebKit (Debian's WebKitGTK) through WebDriver (corsproof/webkit.py).
@@ -111,6 +111,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "starts and it runs last, so that the wait overlaps the rest of the run",
     )
     config.stash[AGED_STARTS] = set()
+    config.stash[LADDERS] = {}
     config.stash[AGING] = {}
     _check_sites_host(config.getoption("--sites-host"))
     config.stash[LENT_BROWSERS_PATH] = None

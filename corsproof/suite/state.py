@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from corsproof.suite.engine import Engine as ScenarioEngine
 from corsproof.suite.lane import Lane, Start
+
+if TYPE_CHECKING:
+    from corsproof.suite.aged_lane import ClockLadder  # which imports this module
 
 ENGINE = pytest.StashKey[ScenarioEngine]()
 # Slow lane: the starts of the selected slow scenarios, per browser; their contexts, made as the
@@ -15,6 +19,8 @@ ENGINE = pytest.StashKey[ScenarioEngine]()
 AGED_STARTS = pytest.StashKey[set[tuple[str, Start]]]()
 # Each aged context, when its cookies were set (time.monotonic()) and how fast its browser's clock runs.
 AGING = pytest.StashKey[dict[tuple[str, Start], tuple[Lane, float, int]]]()
+# Each aged browser's ladder of cookies, by browser.
+LADDERS = pytest.StashKey[dict[str, "ClockLadder"]]()
 DRIVER_NOTES = pytest.StashKey[set[str]]()  # why a browser's driver channel is slow (bidi_socket.py)
 LENT_BROWSERS_PATH = pytest.StashKey[Path | None]()  # corsproof/video.py
 # Tests deselected because their area has no expectations measured in a browser yet: one line each.
