@@ -1,10 +1,12 @@
 /* What stock Firefox needs to start under libfaketime on Debian 12 (built by fast_clock.py).
 
 libfaketime 0.9.10 asks the dynamic linker, as it sets itself up, for __time, __ftime and
-timer_settime/timer_gettime of version GLIBC_2.2, which glibc 2.36 on x86_64 no longer exports.
-A failed lookup allocates its error message; in Firefox that happens inside its allocator's own
-first call, under its lock, and the browser hangs as it starts (libfaketime issues #130, #373).
-Loaded after libfaketime, this library answers those lookups, so none fails.
+timer_settime/timer_gettime of version GLIBC_2.2, which glibc 2.36 on x86_64 does not export.
+Stock Firefox ESR hangs as it starts under libfaketime (libfaketime issues #130, #373); loaded
+after libfaketime, this library answers those lookups, so none fails, and Firefox starts and runs
+(measured). Why a failed lookup hangs it, as far as we can tell: the dynamic linker allocates the
+lookup's error message, and in Firefox the set-up runs inside its allocator's first call, under
+the allocator's lock.
 
 The answers read the real clock from the kernel (calling glibc's time() would reach libfaketime's
 again). No program calls them: nothing linked on this system asks for a GLIBC_2.2 timer, and
