@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from playwright.sync_api import Error, Page, sync_playwright
+from playwright.sync_api import Error, Page, Playwright, sync_playwright
 
 from corsproof import cors_check
 from corsproof.audit import front
@@ -375,32 +375,31 @@ Opened = contextlib.AbstractContextManager[tuple[Any, dict[str, Any]]]
 
 
 @contextlib.contextmanager
-def _playwright_lanes(engine: Engine, plan: Plan, served: front.Front) -> Iterator[Callable[[CookieProfile], Opened]]:
-    """Chromium or Firefox, in a Playwright of this thread's own, told where every name lives."""
-    with sync_playwright() as playwright:
-        browser_type = getattr(playwright, engine)
-        build = find_build(engine, browser_type.executable_path, plan.browser_build)
-        # Not granted, Firefox refuses outright: its prompt, nobody answering it, can hold the
-        # public page's many fetches past its timeout (seen hanging an audit); the outcome is the
-        # same, never sent (e2e/test_local_network.py: no-decision and denied alike).
-        deny = engine == "firefox"
-        spaces = (AddressSpaces(served.public_port, deny=deny),) if served.public_port is not None else ()
+def _playwright_lanes(
+    engine: Engine, plan: Plan, served: front.Front, playwright: Playwright
+) -> Iterator[Callable[[CookieProfile], Opened]]:
+    """Chromium or Firefox, in the run's Playwright, told where every name lives."""
+    browser_type = getattr(playwright, engine)
+    build = find_build(engine, browser_type.executable_path, plan.browser_build)
+    # Not granted, Firefox refuses outright: its prompt, nobody answering it, can hold the
+    # public page's many fetches past its timeout (seen hanging an audit); the outcome is the
+    # same, never sent (e2e/test_local_network.py: no-decision and denied alike).
+    deny = engine == "firefox"
+    spaces = (AddressSpaces(served.public_port, deny=deny),) if served.public_port is not None else ()
 
-        @contextlib.contextmanager
-        def lane(profile: CookieProfile) -> Iterator[tuple[Any, dict[str, Any]]]:
-            session = BrowserSession(
-                browser_type, build, profile, plan.headless, name_map=served.names, settings=spaces
-            )
+    @contextlib.contextmanager
+    def lane(profile: CookieProfile) -> Iterator[tuple[Any, dict[str, Any]]]:
+        session = BrowserSession(browser_type, build, profile, plan.headless, name_map=served.names, settings=spaces)
+        try:
+            context = session.new_context(ignore_https_errors=True)
             try:
-                context = session.new_context(ignore_https_errors=True)
-                try:
-                    yield context, dataclasses.asdict(session.info)
-                finally:
-                    context.close()
+                yield context, dataclasses.asdict(session.info)
             finally:
-                session.close()
+                context.close()
+        finally:
+            session.close()
 
-        yield lane
+    yield lane
 
 
 @contextlib.contextmanager
@@ -426,9 +425,21 @@ def _webkit_lanes(plan: Plan, served: front.Front) -> Iterator[Callable[[CookieP
     yield lane
 
 
-def _run_engine(
-    engine: AnyEngine, plan: Plan, served: front.Front
-) -> tuple[list[Finding], list[dict[str, Any]], dict[tuple[str, str], Proof]]:
+# What one browser's lanes found: the findings, the browsers' records, the proofs by (browser, profile).
+Engines = tuple[list[Finding], list[dict[str, Any]], dict[tuple[str, str], Proof]]
+
+
+def _run_engines(plan: Plan, served: front.Front) -> list[Engines]:
+    """Every browser of the plan, one after the other, with one Playwright for those it drives
+    (a driver process of its own: one start, not one per browser)."""
+    with contextlib.ExitStack() as stack:
+        playwright = None
+        if any(engine != "webkit" for engine in plan.browsers):
+            playwright = stack.enter_context(sync_playwright())
+        return [_run_engine(engine, plan, served, playwright) for engine in plan.browsers]
+
+
+def _run_engine(engine: AnyEngine, plan: Plan, served: front.Front, playwright: Playwright | None) -> Engines:
     """Every cookie profile of one browser."""
     findings: list[Finding] = []
     browsers: list[dict[str, Any]] = []
@@ -436,7 +447,11 @@ def _run_engine(
     ids = itertools.count()
     app = str(plan.app_origin)
     assert plan.login is not None  # checked by run()
-    lanes = _webkit_lanes(plan, served) if engine == "webkit" else _playwright_lanes(engine, plan, served)
+    if engine == "webkit":
+        lanes = _webkit_lanes(plan, served)
+    else:
+        assert playwright is not None  # _run_engines starts one for the browsers it drives
+        lanes = _playwright_lanes(engine, plan, served, playwright)
     with lanes as open_lane:
         for profile in plan.profiles:
             with open_lane(profile) as (context, info):
@@ -476,10 +491,10 @@ def _run_engine(
 
 
 def run(plan: Plan) -> Result:
-    """The audit, one browser after the other, each in a thread with a Playwright of its own: the
-    sync API is one per thread, so run() works whatever Playwright its caller runs (a pytest
-    session with pytest-playwright's). Side by side the two browsers were no faster on this
-    project's 2-core machine (28.7 s against 28.3 s for the example's audit)."""
+    """The audit, one browser after the other, in a thread with a Playwright of its own: the sync
+    API is one per thread, so run() works whatever Playwright its caller runs (a pytest session
+    with pytest-playwright's). Side by side the two browsers were no faster on this project's
+    2-core machine (28.7 s against 28.3 s for the example's audit)."""
     if plan.login is None:
         raise AuditError(
             "no way to log the victim in: without the victim's credential an audit can prove nothing. Give one of "
@@ -496,7 +511,7 @@ def run(plan: Plan) -> Result:
     proxy = "webkit" in plan.browsers
     with front.serve(plan.app_origin, plan.app, names, ports, set_cookie_line(plan.login), public, proxy) as served:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit") as pool:
-            results = [pool.submit(_run_engine, engine, plan, served).result() for engine in plan.browsers]
+            results = pool.submit(_run_engines, plan, served).result()
     return Result(
         [finding for findings, _, _ in results for finding in findings],
         [info for _, infos, _ in results for info in infos],
