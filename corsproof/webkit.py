@@ -46,9 +46,12 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corsproof.profiles import CookieProfile
+
+if TYPE_CHECKING:  # as BrowserInfo below: corsproof.browsers is imported only where it is used
+    from corsproof.browsers import LaunchSetting
 
 # Measured with WebKitGTK 2.50.6 under WebKitWebDriver: a second fetch of a max-age=600 answer
 # reaches the server again, same-origin or cross-origin, over http and https alike; its preflight
@@ -580,7 +583,7 @@ class WebKitSession:
         profile: CookieProfile,
         headless: bool = True,
         arguments: tuple[str, ...] = (),
-        settings: tuple[Any, ...] = (),
+        settings: tuple[LaunchSetting, ...] = (),
     ) -> None:
         """arguments: MiniBrowser's own, after the profile's (the audit's --proxy). settings: launch
         settings (corsproof.browsers.LaunchSetting) of which WebKit takes the executable they name

@@ -426,10 +426,10 @@ def _webkit_lanes(plan: Plan, served: front.Front) -> Iterator[Callable[[CookieP
 
 
 # What one browser's lanes found: the findings, the browsers' records, the proofs by (browser, profile).
-Engines = tuple[list[Finding], list[dict[str, Any]], dict[tuple[str, str], Proof]]
+EngineResult = tuple[list[Finding], list[dict[str, Any]], dict[tuple[str, str], Proof]]
 
 
-def _run_engines(plan: Plan, served: front.Front) -> list[Engines]:
+def _run_engines(plan: Plan, served: front.Front) -> list[EngineResult]:
     """Every browser of the plan, one after the other, with one Playwright for those it drives
     (a driver process of its own: one start, not one per browser)."""
     with contextlib.ExitStack() as stack:
@@ -439,7 +439,7 @@ def _run_engines(plan: Plan, served: front.Front) -> list[Engines]:
         return [_run_engine(engine, plan, served, playwright) for engine in plan.browsers]
 
 
-def _run_engine(engine: AnyEngine, plan: Plan, served: front.Front, playwright: Playwright | None) -> Engines:
+def _run_engine(engine: AnyEngine, plan: Plan, served: front.Front, playwright: Playwright | None) -> EngineResult:
     """Every cookie profile of one browser."""
     findings: list[Finding] = []
     browsers: list[dict[str, Any]] = []

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Playwright
 
-from corsproof.browsers import BrowserSession
 from corsproof.model import Observation
 from corsproof.profiles import CookieProfile
 from corsproof.report import collect
@@ -23,10 +22,12 @@ from corsproof.suite.fixtures import good_scheme
 from corsproof.suite.lane import LOGGED_OUT, Lane
 from servers.sites import Sites
 
-# Max-Ages in browser-seconds, each three times the last, from 10 s to ~5,000,000 s (two months):
-# whenever the ladder is read, those well under the age its cookies have by the browser's clock are
-# gone and those well over it are there, so a rate can be read off however long the run took.
-LADDER_S = tuple(10 * 3**step for step in range(13))
+# Max-Ages in browser-seconds, each twice the last, from 10 s to ~5,000,000 s (two months): whenever
+# the ladder is read (its cookies at least LADDER_READABLE_S old), those well under the age its
+# cookies have by the browser's clock are gone and those well over it are there, so a rate can be
+# read off however long the run took.
+LADDER_S = tuple(10 * 2**step for step in range(20))
+LADDER_READABLE_S = 4 * LADDER_S[0]  # browser-seconds: a rung is at most half of it, so one must be gone
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,9 @@ class ClockLadder:
 
     def left(self) -> tuple[set[int], float, float]:
         """The Max-Ages whose cookies good still receives, and the least and most age, in
-        browser-seconds at the rate said, the cookies can have as good answers."""
+        browser-seconds at the rate said, the cookies can have as good answers; read once they are
+        LADDER_READABLE_S old (at once, but in a run shorter than a few seconds)."""
+        wait_until_aged(self.lane, self.set_until, LADDER_READABLE_S, self.rate)
         asked = time.monotonic()
         self.lane.page.goto(self.lane.sites.url("good", "/cookie-lab/echo"))
         answered = time.monotonic()
@@ -73,7 +76,6 @@ def _slow_lane(
     starts = pytestconfig.stash[state.AGED_STARTS]
     aging = pytestconfig.stash[state.AGING]
     ladders = pytestconfig.stash[state.LADDERS]
-    sessions: list[BrowserSession] = []
     with contextlib.ExitStack() as stack:
         if starts:
             playwright: Playwright = request.getfixturevalue("playwright")
@@ -91,7 +93,8 @@ def _slow_lane(
                 except fast_clock.FastClockUnavailable as error:
                     pytest.exit(f"corsproof: the aged lane runs {browser} on a fast clock: {error}", 4)
                 record_testsuite_property(f"{state.STARTUP} {browser} aged", f"{time.monotonic() - began:.2f}")
-                sessions.append(session)
+                # Closed before its clock's clean-up (the stack unwinds in reverse), whatever stops the run.
+                stack.callback(session.close)
                 rate = 1 if clock is None else clock.rate
                 sites = sites_for(good_scheme(browser, pytestconfig))
                 for start in sorted((s for b, s in starts if b == browser), key=lambda s: s.label):
@@ -104,8 +107,6 @@ def _slow_lane(
             aged.close()
         for ladder in ladders.values():
             ladder.lane.close()
-        for session in sessions:
-            session.close()
 
 
 def _fast_clock(stack: contextlib.ExitStack, browser: str, config: pytest.Config) -> FastClock | None:
@@ -131,7 +132,8 @@ def run_aged(
             raise RuntimeError(f"{scenario.id} is not marked slow, so no context aged its cookies")
         aged, since, rate = found
         record_browser(request, aged.session)
-        request.node.user_properties.append((state.AGED_REAL, f"{age_s / rate:.1f}"))  # what its cookies needed
+        # What its cookies need at the rate said (the ladder's test checks the rate).
+        request.node.user_properties.append((state.AGED_REAL, f"{age_s / rate:.1f}"))
         wait_until_aged(aged, since, age_s, rate)
         seen = scenario.run(aged, pytestconfig.stash[state.ENGINE].new_probe(scenario.id))
         expect = scenarios.expected(scenario, browser_name, cookie_profile.value)

@@ -5,15 +5,18 @@ Lax-allowing-unsafe window; Firefox and WebKit, which have none, send the old co
 so the browser's clock, not the test's, is what must move. Debian's `faketime` wrapper puts
 libfaketime in every process the browser starts, where cookies are kept and judged too (Chromium's
 network service, Firefox's parent process, WebKit's network process), and shares one start time
-among them. Measured with Chromium 156 and libfaketime 0.9.10: a Max-Age=30 cookie gone after 3.6 s
-of real time; a cookie without SameSite sent on a cross-site POST at ~114 browser-seconds, withheld
-from ~129. The stock thresholds are untouched. A fast clock makes every timer, expiry and cache
-lifetime of that browser ten times shorter, so only the aged lane's own browsers run on it; the
-suite checks the clock in each of them every run (e2e/test_aged_cookies.py).
+among them (in WebKit, among the processes of one context: each context is a MiniBrowser of its
+own, started through the wrapper). Measured with Chromium 156 and libfaketime 0.9.10: a
+Max-Age=30 cookie gone after 3.6 s of real time; a cookie without SameSite sent on a cross-site
+POST at ~114 browser-seconds, withheld from ~129. The stock thresholds are untouched. A fast
+clock makes every timer, expiry and cache lifetime of that browser ten times shorter, so only the
+aged lane's own browsers run on it; the suite checks the clock in each of them every run
+(e2e/test_aged_cookies.py).
 
 Stock Firefox ESR hangs as it starts under libfaketime alone (see faketime_shim.c): its wrapper
 has faketime start a shell that preloads libstdc++ (without it first, Firefox still hangs:
-measured), libfaketime, then the shim, built here from its source with the system's C compiler.
+measured), the libfaketime faketime chose, then the shim, built here from its source with the
+system's C compiler.
 WebKit runs MiniBrowser through the wrapper; its WebDriver, which keeps the command timeouts, stays
 on real time.
 """
@@ -21,7 +24,7 @@ on real time.
 from __future__ import annotations
 
 import contextlib
-import glob
+import hashlib
 import os
 import shlex
 import shutil
@@ -33,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 FAKETIME = "/usr/bin/faketime"
-LIBFAKETIME_GLOB = "/usr/lib/*/faketime/libfaketime.so.1"
 COMPILER = "cc"
 SHIM_SOURCE = Path(__file__).with_name("faketime_shim.c")
 # The shim's symbols: the versions libfaketime asks for, and its own node for the rest.
@@ -61,13 +63,15 @@ class FastClock:
 
     def wrap(self, engine: str, executable: str) -> Path:
         """The wrapper for engine's executable, written once."""
-        wrapper = self.directory / f"{engine}-at-{self.rate}x"
+        named = hashlib.sha256(executable.encode()).hexdigest()[:12]
+        wrapper = self.directory / f"{engine}-at-{self.rate}x-{named}"
         if not wrapper.exists():
             command = [FAKETIME, "-f", f"+0 x{self.rate}"]
             if engine == "firefox":
-                # faketime preloads libfaketime for the shell, which puts the libraries in Firefox's order.
-                preload = ":".join(["libstdc++.so.6", _libfaketime(), str(self._shim())])
-                command += ["/bin/sh", "-c", f'LD_PRELOAD={shlex.quote(preload)} exec "$0" "$@"']
+                # faketime sets LD_PRELOAD to its libfaketime (after any already there) for the
+                # shell, which puts libstdc++ before it and the shim after, as Firefox needs.
+                preload = f'LD_PRELOAD="libstdc++.so.6:$LD_PRELOAD:{self._shim()}"'
+                command += ["/bin/sh", "-c", f'{preload} exec "$0" "$@"']
             pids = shlex.quote(str(self.directory / "pids"))
             line = shlex.join([*command, executable])
             wrapper.write_text(f'#!/bin/sh\necho $$ >> {pids}\nexec {line} "$@"\n', encoding="utf-8")
@@ -76,26 +80,32 @@ class FastClock:
 
     def _shim(self) -> Path:
         shim = self.directory / "libcorsproof-faketime-shim.so"
+        if any(c.isspace() or c in ':"$`\\' for c in str(shim)):
+            # LD_PRELOAD is split at spaces and colons: the shim would be dropped, and Firefox would hang.
+            raise FastClockUnavailable(f"Firefox's shim cannot be preloaded from {shim}: set TMPDIR to a plain path")
         versions = self.directory / "shim.map"
         versions.write_text(SHIM_VERSIONS, encoding="utf-8")
         compiler = shutil.which(COMPILER)
         if compiler is None:
             raise FastClockUnavailable(f"a C compiler ({COMPILER}, to build Firefox's shim) missing: {INSTALL}")
-        built = subprocess.run(
-            [
-                compiler,
-                "-shared",
-                "-fPIC",
-                "-O2",
-                "-o",
-                str(shim),
-                str(SHIM_SOURCE),
-                f"-Wl,--version-script={versions}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        try:
+            built = subprocess.run(
+                [
+                    compiler,
+                    "-shared",
+                    "-fPIC",
+                    "-O2",
+                    "-o",
+                    str(shim),
+                    str(SHIM_SOURCE),
+                    f"-Wl,--version-script={versions}",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+        except (OSError, subprocess.SubprocessError) as error:
+            raise FastClockUnavailable(f"{COMPILER} could not build {SHIM_SOURCE.name}: {error}") from None
         if built.returncode != 0:
             raise FastClockUnavailable(f"{COMPILER} could not build {SHIM_SOURCE.name}: {built.stderr.strip()}")
         return shim
@@ -114,23 +124,13 @@ class FastClock:
                     os.unlink(f"/dev/shm/{name}")
 
 
-def _libfaketime() -> str:
-    found = sorted(glob.glob(LIBFAKETIME_GLOB))
-    if not found:
-        raise FastClockUnavailable(f"libfaketime ({LIBFAKETIME_GLOB}) missing: {INSTALL}")
-    return found[0]
-
-
 def missing(engine: str) -> str | None:
     """What this machine lacks to run engine on a fast clock, and how to get it, in one line; None if nothing."""
     lacking = []
     if not os.access(FAKETIME, os.X_OK):
         lacking.append(FAKETIME)
-    if engine == "firefox":
-        if not glob.glob(LIBFAKETIME_GLOB):
-            lacking.append(f"libfaketime ({LIBFAKETIME_GLOB})")
-        if shutil.which(COMPILER) is None:
-            lacking.append(f"a C compiler ({COMPILER}, to build Firefox's shim)")
+    if engine == "firefox" and shutil.which(COMPILER) is None:
+        lacking.append(f"a C compiler ({COMPILER}, to build Firefox's shim)")
     return f"{' and '.join(lacking)} missing: {INSTALL}" if lacking else None
 
 
