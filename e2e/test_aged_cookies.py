@@ -29,11 +29,7 @@ def test_cookie_older_than_two_minutes(scenario: Scenario, run_aged: Callable[[S
     run_aged(scenario, AGE_S)
 
 
-# scenario: unused here; it gives the browser an aged lane (corsproof/suite/selection.py), which holds the ladder.
-@pytest.mark.parametrize("scenario", [FORM_POST], ids=lambda s: s.id)
-def test_the_aged_browsers_clock_runs_at_its_rate_where_cookies_expire(
-    scenario: Scenario, clock_ladder: ClockLadder
-) -> None:
+def test_the_aged_browsers_clock_runs_at_its_rate_where_cookies_expire(clock_ladder: ClockLadder) -> None:
     """The ladder's cookies (Max-Ages from 10 s to two months, each twice the last, set by good as
     the run started): those at most half the age they have by the rate said are gone, those at
     least twice it are there. Rungs twice apart, so the browser's clock, where it keeps and expires

@@ -97,7 +97,7 @@ def _slow_lane(
                 stack.callback(session.close)
                 rate = 1 if clock is None else clock.rate
                 sites = sites_for(good_scheme(browser, pytestconfig))
-                for start in sorted((s for b, s in starts if b == browser), key=lambda s: s.label):
+                for start in sorted({s for b, s in starts if b == browser and s is not None}, key=lambda s: s.label):
                     aged = Lane(session, sites)
                     aged.begin(start)
                     aging[(browser, start)] = (aged, time.monotonic(), rate)

@@ -16,8 +16,7 @@ aged lane's own browsers run on it; the suite checks the clock in each of them e
 Stock Firefox ESR hangs as it starts under libfaketime alone (see faketime_shim.c): its wrapper
 has faketime start a shell that preloads libstdc++ (without it first, Firefox still hangs:
 measured), the libfaketime faketime chose, then the shim, built here from its source with the
-system's C compiler.
-WebKit runs MiniBrowser through the wrapper; its WebDriver, which keeps the command timeouts, stays
+system's C compiler. WebKit runs MiniBrowser through the wrapper; its WebDriver, which keeps the command timeouts, stays
 on real time.
 """
 
@@ -85,13 +84,13 @@ class FastClock:
             raise FastClockUnavailable(f"Firefox's shim cannot be preloaded from {shim}: set TMPDIR to a plain path")
         versions = self.directory / "shim.map"
         versions.write_text(SHIM_VERSIONS, encoding="utf-8")
-        compiler = shutil.which(COMPILER)
-        if compiler is None:
-            raise FastClockUnavailable(f"a C compiler ({COMPILER}, to build Firefox's shim) missing: {INSTALL}")
+        lacking = missing("firefox")
+        if lacking is not None:
+            raise FastClockUnavailable(lacking)
         try:
             built = subprocess.run(
                 [
-                    compiler,
+                    COMPILER,
                     "-shared",
                     "-fPIC",
                     "-O2",

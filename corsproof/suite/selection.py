@@ -50,12 +50,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     engine = config.stash[state.ENGINE]
     for item in items:
         params = params_of(item)
-        if "scenario" not in params or "browser_name" not in params:
+        if "browser_name" not in params:
             continue
-        if item.get_closest_marker("slow") is not None:  # the aged lane's (its clock's checks need no profile)
-            config.stash[state.AGED_STARTS].add((params["browser_name"], params["scenario"].start))
-        elif "cookie_profile" in params:
-            engine.plan(params["browser_name"], params["cookie_profile"].value, params["scenario"])
+        scenario = params.get("scenario")
+        if item.get_closest_marker("slow") is not None:
+            # The aged lane's: its browser, and the start its scenario needs (the clock's checks need none).
+            config.stash[state.AGED_STARTS].add((params["browser_name"], None if scenario is None else scenario.start))
+        elif scenario is not None and "cookie_profile" in params:
+            engine.plan(params["browser_name"], params["cookie_profile"].value, scenario)
     # Slow tests last, in whatever order the rest has: their wait overlaps everything before them.
     items.sort(key=lambda item: item.get_closest_marker("slow") is not None)
 

@@ -14,9 +14,10 @@ if TYPE_CHECKING:
     from corsproof.suite.aged_lane import ClockLadder  # which imports this module
 
 ENGINE = pytest.StashKey[ScenarioEngine]()
-# Slow lane: the starts of the selected slow scenarios, per browser; their contexts, made as the
-# run starts, and when (time.monotonic()).
-AGED_STARTS = pytest.StashKey[set[tuple[str, Start]]]()
+# Slow lane: the browsers of the selected slow tests, each with the start its scenario needs (None:
+# the browser alone, for the clock's checks); their contexts, made as the run starts, and when
+# (time.monotonic()).
+AGED_STARTS = pytest.StashKey[set[tuple[str, Start | None]]]()
 # Each aged context, when its cookies were set (time.monotonic()) and how fast its browser's clock runs.
 AGING = pytest.StashKey[dict[tuple[str, Start], tuple[Lane, float, int]]]()
 # Each aged browser's ladder of cookies, by browser.
