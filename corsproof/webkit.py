@@ -194,6 +194,7 @@ class WebKitPage:
         self._driver = driver
         self.main_frame = self
         self._on_error: list[Callable[[str], None]] = []
+        self._navigating = False  # inside expect_navigation: the block's script is to take the page away
 
     def on(self, event: str, callback: Callable[[str], None]) -> None:
         """Playwright's "pageerror" only: an uncaught error or unhandled rejection of each document
@@ -224,11 +225,19 @@ class WebKitPage:
                 self._driver.execute_script(_CATCH_ERRORS)
 
     def evaluate(self, expression: str, arg: Any = None) -> Any:
-        """As Playwright's: a function is called with arg and awaited, anything else evaluated."""
-        with _said_as_script_error():
-            value = _evaluate(self._driver, expression, arg)
-            self._told()
-            return value
+        """As Playwright's: a function is called with arg and awaited, anything else evaluated.
+        Inside expect_navigation, a script whose page unloads before WebDriver has its answer has
+        done what the block expects (a form submitted, seen once under load): its value is None
+        (no caller of a navigating script uses one), and the block waits for the new document."""
+        try:
+            with _said_as_script_error():
+                value = _evaluate(self._driver, expression, arg)
+                self._told()
+                return value
+        except WebKitScriptError as error:
+            if self._navigating and str(error) == _UNLOADED_BEFORE_ANSWER:
+                return None
+            raise
 
     def eval_on_selector_all(self, selector: str, expression: str, arg: Any = None) -> Any:
         """As Playwright's: the function called with every element matching selector (and arg)."""
@@ -315,7 +324,11 @@ class WebKitPage:
         see the response, so the navigation's value is None where Playwright's is the response."""
         with _said_as_script_error():
             self._driver.execute_script("window.__corsproofOldDocument = true;")
-        yield Navigated()
+        self._navigating = True
+        try:
+            yield Navigated()
+        finally:
+            self._navigating = False
         deadline = time.monotonic() + COMMAND_TIMEOUT_S
         while time.monotonic() < deadline:
             with contextlib.suppress(Exception):  # the old document may be going away mid-command
@@ -371,6 +384,10 @@ class WebKitFrame:
             f"() => new Promise(done => {{ const ready = {expression}; "
             "const check = () => ready() ? done(true) : requestAnimationFrame(check); check(); })"
         )
+
+
+# WebKitWebDriver's answer to an async script whose document unloaded before the script answered.
+_UNLOADED_BEFORE_ANSWER = "Callback was not called before the unload event."
 
 
 def _evaluate(driver: Any, expression: str, arg: Any) -> Any:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from corsproof.profiles import CookieProfile
-from corsproof.webkit import WebKitSession
+from corsproof.webkit import WebKitScriptError, WebKitSession
 from servers.sites import Sites, running_sites
 
 
@@ -61,6 +61,27 @@ def test_an_error_the_page_throws_after_loading_reaches_the_pageerror_listener(t
         page.evaluate("() => new Promise(done => setTimeout(done))")  # the rejection is told after a task
         # Measured: WebKit mutes a file page's error event to "Script error." (its rejection keeps its words).
         assert errors == ["Script error.", "Error: unhandled"]
+    finally:
+        session.close()
+
+
+def test_a_script_that_takes_the_page_away_before_answering_is_the_navigation_expected(tmp_path: Path) -> None:
+    """WebDriver fails a script whose document unloads before it answers (a form's submit did so
+    once under load): inside expect_navigation that is the navigation, and the block waits for the
+    new document; outside, the page's script failed and says so."""
+    (tmp_path / "next.html").write_text("<!doctype html><p>next</p>")
+    (tmp_path / "form.html").write_text('<!doctype html><form action="next.html"></form>')
+    never_answers = "() => { document.forms[0].submit(); return new Promise(() => {}); }"
+    session = WebKitSession(CookieProfile.DEFAULT)
+    try:
+        page = session.new_context().new_page()
+        page.goto((tmp_path / "form.html").as_uri())
+        with page.expect_navigation():
+            assert page.evaluate(never_answers) is None
+        assert page.url.endswith("/next.html?") and page.inner_text("body") == "next"
+        page.goto((tmp_path / "form.html").as_uri())
+        with pytest.raises(WebKitScriptError, match="unload"):
+            page.evaluate(never_answers)
     finally:
         session.close()
 
