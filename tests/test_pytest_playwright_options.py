@@ -100,15 +100,18 @@ def test_playwrights_own_options_are_said_to_pass_webkit_by(run_with: pytest.Pyt
     assert "run without" not in quiet.stdout.str()
 
 
+# "engine", not "browser": a test argument named as pytest-playwright's browser fixture is run once
+# per browser of the run as well (it was: each case three times over).
 @pytest.mark.parametrize(
-    ("browser", "taken_away", "said"),
+    ("engine", "taken_away", "said"),
     [
         ("chromium", 'FAKETIME = "/nonexistent"', "with /nonexistent missing: apt-get install faketime gcc*"),
         ("firefox", 'COMPILER = "no-such-cc"', "with a C compiler (no-such-cc, to build Firefox's shim) missing*"),
+        ("webkit", 'FAKETIME = "/nonexistent"', "with /nonexistent missing: apt-get install faketime gcc*"),
     ],
 )
 def test_a_missing_fast_clock_tool_ends_the_run_in_one_line_saying_what_to_install(
-    pytester: pytest.Pytester, browser: str, taken_away: str, said: str
+    pytester: pytest.Pytester, engine: str, taken_away: str, said: str
 ) -> None:
     """The aged lanes run on a fast clock (corsproof/suite/fast_clock.py): without faketime (or,
     for Firefox, the C compiler that builds its shim) the run ends before any test, saying what to
@@ -116,8 +119,8 @@ def test_a_missing_fast_clock_tool_ends_the_run_in_one_line_saying_what_to_insta
     pytester.makepyfile(notool=f"import corsproof.suite.fast_clock\ncorsproof.suite.fast_clock.{taken_away}\n")
     aged = Path(__file__).resolve().parent.parent / "e2e" / "test_aged_cookies.py"
     result = pytester.runpytest_subprocess(
-        "-p", "notool", "-p", "no:randomly", str(aged), "--browser", browser, "--cookie-profile", "default"
+        "-p", "notool", "-p", "no:randomly", str(aged), "--browser", engine, "--cookie-profile", "default"
     )
     assert result.ret == 4
-    result.stdout.fnmatch_lines([f"*corsproof: the aged lane runs {browser} on a fast clock, {said}"])
+    result.stdout.fnmatch_lines([f"*corsproof: the aged lane runs {engine} on a fast clock, {said}"])
     assert "Traceback" not in result.stderr.str() + result.stdout.str()
