@@ -63,7 +63,7 @@ MINIBROWSER_GLOB = "/usr/lib/*/webkit2gtk-4.*/MiniBrowser"
 INSTALL = "sudo apt-get install webkit2gtk-driver xvfb (scripts/setup installs them)"
 START_DEADLINE_S = 30.0  # Xvfb's display, the driver's /status, a new session: each bounded
 COMMAND_TIMEOUT_S = 30.0  # a script or a navigation; the client's own timeout is a backstop above it
-DELETE_ATTEMPTS = 3  # clear_cookies: delete, then read back, at most this many times a place
+DELETE_ATTEMPTS = 3  # clear_cookies: read, then delete what is left, at most this many times a place
 POLICIES = {
     CookieProfile.DEFAULT: ["--cookies-policy=no-third-party"],
     CookieProfile.THIRD_PARTY_ALLOWED: ["--cookies-policy=always"],
@@ -552,16 +552,21 @@ class WebKitContext:
                 self._driver.add_cookie(added)
 
     def clear_cookies(self) -> None:
-        """Every cookie of the cookie places deleted. Once, with both cores busy, a cookie was read
-        back right after its delete had answered (the lane's check said so: one WebKit test in a
-        run of ~470): each place is read back and deleted again, a few times at most; what
-        survives that is the caller's to see."""
+        """Every cookie of the cookie places deleted, one by name at a time, then read back (a few
+        times at most; what survives that is the caller's to see). Not WebDriver's "delete all":
+        WebKit answers that command before its network process has deleted anything (its completion
+        is empty) and reads cookies another way (through the page's process), so a read could still
+        show a deleted cookie (twice, under load: a lane's check and tests/test_webkit.py), and a late
+        delete could take the cookie the next scenario's login sets. A delete by name answers once
+        the cookie is gone, through the process the read goes through."""
         for place in self.cookie_places:
             with self._at(place):
                 for _ in range(DELETE_ATTEMPTS):
-                    self._driver.delete_all_cookies()
-                    if not self._driver.get_cookies():
+                    left = self._driver.get_cookies()
+                    if not left:
                         break
+                    for cookie in left:  # one of a name each time: two of a name are listed twice
+                        self._driver.delete_cookie(cookie["name"])
 
     @contextlib.contextmanager
     def _at(self, place: str) -> Iterator[None]:
