@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import select
 import signal
 import subprocess
 import sys
@@ -18,7 +17,8 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+
+from corsproof.process_group import wait_for_group_exit
 
 START_DEADLINE_S = 30.0
 STOP_DEADLINE_S = 10.0
@@ -73,39 +73,7 @@ def _stop(server: subprocess.Popen[str]) -> None:
             os.killpg(group, sig)
         with contextlib.suppress(subprocess.TimeoutExpired):
             server.wait(STOP_DEADLINE_S)
-        if _wait_for_group_exit(group, time.monotonic() + STOP_DEADLINE_S):
+        if wait_for_group_exit(group, time.monotonic() + STOP_DEADLINE_S):
             break
     if server.stdout is not None:
         server.stdout.close()
-
-
-def running_in_group(group: int) -> list[int]:
-    """The processes of a group that still run. An exited one that nobody has reaped yet (a zombie,
-    which a container's init may leave) runs no more and holds nothing but its exit status."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            with contextlib.suppress(OSError):
-                stat = Path(f"/proc/{entry}/stat").read_text()
-                # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its ")".
-                state, _, pgrp = stat.rpartition(")")[2].split()[:3]
-                if int(pgrp) == group and state != "Z":
-                    pids.append(int(entry))
-    return pids
-
-
-def _wait_for_group_exit(group: int, deadline: float) -> bool:
-    """Wait, on each member's pidfd (readable when it exits), until the group is empty; False at
-    the deadline."""
-    for pid in running_in_group(group):
-        try:
-            descriptor = os.pidfd_open(pid)
-        except ProcessLookupError:
-            continue
-        try:
-            ready, _, _ = select.select([descriptor], [], [], max(0.0, deadline - time.monotonic()))
-        finally:
-            os.close(descriptor)
-        if not ready:
-            return False
-    return not running_in_group(group)

@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from corsproof.process_group import wait_for_group_exit
 from corsproof.profiles import CookieProfile
 
 if TYPE_CHECKING:  # as BrowserInfo below: corsproof.browsers is imported only where it is used
@@ -131,6 +132,9 @@ def _stop(process: subprocess.Popen[bytes], deadline_s: float = 5.0) -> None:
             break
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)  # helpers that outlived their leader
+    # A killed helper is gone only once it has exited: under load one was still running when the
+    # caller looked (a fresh-clone CI run's check of this very rule failed on it).
+    wait_for_group_exit(process.pid, time.monotonic() + deadline_s)
 
 
 def _start_xvfb() -> tuple[subprocess.Popen[bytes], str]:

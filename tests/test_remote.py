@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 from corsproof import report
-from corsproof.remote import browser_server, running_in_group
+from corsproof.process_group import running_in_group
+from corsproof.remote import browser_server
 from corsproof.report.diff import changes
 
 ROOT = Path(__file__).resolve().parent.parent

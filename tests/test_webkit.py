@@ -5,26 +5,17 @@ Playwright's does; its jar is read where the lanes need it without moving the pa
 from __future__ import annotations
 
 import contextlib
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from corsproof.process_group import running_in_group
 from corsproof.profiles import CookieProfile
-from corsproof.webkit import WebKitScriptError, WebKitSession
+from corsproof.webkit import WebKitScriptError, WebKitSession, _spawn, _stop
 from servers.sites import Sites, running_sites
-
-
-def group_alive(pgid: int) -> bool:
-    """A process of the group still runs. Zombies do not count: the helpers, orphaned when their
-    leader is killed, are reaped by the machine's init, which in a container may never do so."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError):
-            # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its ")".
-            state, _, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
-            if int(group) == pgid and state != "Z":
-                return True
-    return False
 
 
 def test_closing_the_session_stops_every_process_it_started_even_of_an_open_context() -> None:
@@ -36,8 +27,21 @@ def test_closing_the_session_stops_every_process_it_started_even_of_an_open_cont
         assert context.page.evaluate("1 + 1") == 2
         assert session._xvfb is not None
         groups = [session._xvfb.pid, context._driver_process.pid]
-        assert all(group_alive(group) for group in groups)
-    assert groups and not any(group_alive(group) for group in groups)
+        assert all(running_in_group(group) for group in groups)
+    assert groups and not any(running_in_group(group) for group in groups)
+
+
+def test_helpers_that_outlive_their_leader_are_killed_and_gone_when_stop_returns() -> None:
+    """The leader ends on SIGTERM, its helpers ignore it: _stop kills them and returns only once
+    they have exited (a killed process takes a moment to go, longer under load: seen once)."""
+    for _ in range(10):
+        leader = _spawn(["sh", "-c", "trap '' TERM; sleep 600 & sleep 600 & trap - TERM; wait"])
+        started_by = time.monotonic() + 10
+        while len(running_in_group(leader.pid)) < 3:  # the helpers are started
+            assert time.monotonic() < started_by, "sh did not start its two helpers within 10 s"
+            os.sched_yield()
+        _stop(leader)
+        assert running_in_group(leader.pid) == []
 
 
 def test_an_error_the_page_throws_after_loading_reaches_the_pageerror_listener(tmp_path: Path) -> None:
