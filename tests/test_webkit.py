@@ -72,7 +72,8 @@ def test_an_error_the_page_throws_after_loading_reaches_the_pageerror_listener(t
 def test_a_script_that_takes_the_page_away_before_answering_is_the_navigation_expected(tmp_path: Path) -> None:
     """WebDriver fails a script whose document unloads before it answers (a form's submit did so
     once under load): inside expect_navigation that is the navigation, and the block waits for the
-    new document; outside, the page's script failed and says so."""
+    new document; outside, the page's script failed and says so; a page rejecting with the driver's
+    words is the page's error."""
     (tmp_path / "next.html").write_text("<!doctype html><p>next</p>")
     (tmp_path / "form.html").write_text('<!doctype html><form action="next.html"></form>')
     never_answers = "() => { document.forms[0].submit(); return new Promise(() => {}); }"
@@ -81,6 +82,10 @@ def test_a_script_that_takes_the_page_away_before_answering_is_the_navigation_ex
         page = session.new_context().new_page()
         page.goto((tmp_path / "form.html").as_uri())
         with page.expect_navigation():
+            # The page's own words are the page's error, even inside the block: only the driver's count.
+            with pytest.raises(WebKitScriptError) as rejected:
+                page.evaluate("() => Promise.reject('Callback was not called before the unload event.')")
+            assert type(rejected.value) is WebKitScriptError
             assert page.evaluate(never_answers) is None
         assert page.url.endswith("/next.html?") and page.inner_text("body") == "next"
         page.goto((tmp_path / "form.html").as_uri())
