@@ -33,8 +33,9 @@ def test_the_aged_browsers_clock_runs_at_its_rate_where_cookies_expire(clock_lad
     """The ladder's cookies (Max-Ages from 10 s to two months, each twice the last, set by good as
     the run started): those at most half the age they have by the rate said are gone, those at
     least twice it are there. Rungs twice apart, so the browser's clock, where it keeps and expires
-    cookies, ran at between a quarter and four times the rate said (at ten times real speed, not
-    at one), however long the run took."""
+    cookies, ran at between a quarter and four times the rate said (ten times real speed, so not at
+    one; a browser server's, under --connect, cannot be wrapped: real time, said and checked as
+    such), however long the run took."""
     kept, least_age, most_age = clock_ladder.left()
     must_be_gone = {m for m in LADDER_S if m <= least_age / 2}
     must_be_kept = {m for m in LADDER_S if m >= most_age * 2}

@@ -374,10 +374,9 @@ def _names(plan: Plan) -> tuple[list[str], dict[str, list[int]]]:
 Opened = contextlib.AbstractContextManager[tuple[Any, dict[str, Any]]]
 
 
-@contextlib.contextmanager
 def _playwright_lanes(
     engine: Engine, plan: Plan, served: front.Front, playwright: Playwright
-) -> Iterator[Callable[[CookieProfile], Opened]]:
+) -> Callable[[CookieProfile], Opened]:
     """Chromium or Firefox, in the run's Playwright, told where every name lives."""
     browser_type = getattr(playwright, engine)
     build = find_build(engine, browser_type.executable_path, plan.browser_build)
@@ -399,11 +398,10 @@ def _playwright_lanes(
         finally:
             session.close()
 
-    yield lane
+    return lane
 
 
-@contextlib.contextmanager
-def _webkit_lanes(plan: Plan, served: front.Front) -> Iterator[Callable[[CookieProfile], Opened]]:
+def _webkit_lanes(plan: Plan, served: front.Front) -> Callable[[CookieProfile], Opened]:
     """WebKit through WebDriver (corsproof/webkit.py), led to every name by the front's proxy."""
     assert served.proxy_port is not None  # run() serves the proxy when WebKit audits
 
@@ -422,7 +420,7 @@ def _webkit_lanes(plan: Plan, served: front.Front) -> Iterator[Callable[[CookieP
         finally:
             session.close()  # and its context
 
-    yield lane
+    return lane
 
 
 # What one browser's lanes found: the findings, the browsers' records, the proofs by (browser, profile).
@@ -448,45 +446,44 @@ def _run_engine(engine: AnyEngine, plan: Plan, served: front.Front, playwright: 
     app = str(plan.app_origin)
     assert plan.login is not None  # checked by run()
     if engine == "webkit":
-        lanes = _webkit_lanes(plan, served)
+        open_lane = _webkit_lanes(plan, served)
     else:
         assert playwright is not None  # _run_engines starts one for the browsers it drives
-        lanes = _playwright_lanes(engine, plan, served, playwright)
-    with lanes as open_lane:
-        for profile in plan.profiles:
-            with open_lane(profile) as (context, info):
-                browsers.append(info)
-                held = log_in(context, plan.login, plan.app_origin)
+        open_lane = _playwright_lanes(engine, plan, served, playwright)
+    for profile in plan.profiles:
+        with open_lane(profile) as (context, info):
+            browsers.append(info)
+            held = log_in(context, plan.login, plan.app_origin)
 
-                def url_of(path: str) -> str:
-                    return _tagged(app, path, f"audit-{engine}-{next(ids)}")
+            def url_of(path: str) -> str:
+                return _tagged(app, path, f"audit-{engine}-{next(ids)}")
 
+            try:
+                proof = prove(
+                    context,
+                    plan.app_origin,
+                    served.recorder,
+                    held,
+                    plan.paths,
+                    url_of,
+                    served.ask,
+                    plan.session_cookie,
+                )
+            except AuditError as error:
+                raise AuditError(f"{engine} {profile.value}: {error}") from None
+            proofs[(engine, profile.value)] = proof
+            lane = Lane(engine, profile.value, held.names, proof, ids, local_network_access=engine != "webkit")
+            page = context.new_page()
+            network = ChromiumNetworkLog.attach(page) if engine == "chromium" else None
+            for attacker in plan.controls + plan.attackers + plan.public:
+                if attacker.kind == "public-website-granted":
+                    if not lane.local_network_access:
+                        continue  # no permission to grant: the public website's one visit says it all
+                    context.grant_permissions([PERMISSION], origin=attacker.origin)
                 try:
-                    proof = prove(
-                        context,
-                        plan.app_origin,
-                        served.recorder,
-                        held,
-                        plan.paths,
-                        url_of,
-                        served.ask,
-                        plan.session_cookie,
-                    )
-                except AuditError as error:
-                    raise AuditError(f"{engine} {profile.value}: {error}") from None
-                proofs[(engine, profile.value)] = proof
-                lane = Lane(engine, profile.value, held.names, proof, ids, local_network_access=engine != "webkit")
-                page = context.new_page()
-                network = ChromiumNetworkLog.attach(page) if engine == "chromium" else None
-                for attacker in plan.controls + plan.attackers + plan.public:
-                    if attacker.kind == "public-website-granted":
-                        if not lane.local_network_access:
-                            continue  # no permission to grant: the public website's one visit says it all
-                        context.grant_permissions([PERMISSION], origin=attacker.origin)
-                    try:
-                        findings += _visit(page, network, attacker, plan, served.recorder, lane)
-                    except (Error, WebKitScriptError, TimeoutError) as error:
-                        findings += _unobserved(attacker, plan, lane, error)
+                    findings += _visit(page, network, attacker, plan, served.recorder, lane)
+                except (Error, WebKitScriptError, TimeoutError) as error:
+                    findings += _unobserved(attacker, plan, lane, error)
     return findings, browsers, proofs
 
 

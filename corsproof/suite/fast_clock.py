@@ -82,6 +82,8 @@ class FastClock:
         if any(c.isspace() or c in ':"$`\\' for c in str(shim)):
             # LD_PRELOAD is split at spaces and colons: the shim would be dropped, and Firefox would hang.
             raise FastClockUnavailable(f"Firefox's shim cannot be preloaded from {shim}: set TMPDIR to a plain path")
+        if shim.exists():  # built for another Firefox executable of this clock
+            return shim
         versions = self.directory / "shim.map"
         versions.write_text(SHIM_VERSIONS, encoding="utf-8")
         lacking = missing("firefox")
