@@ -31,7 +31,7 @@ LOGIN_PAGE = """<!doctype html><title>log in</title>
 </form>"""
 
 
-def _shop(**cors: Any) -> Starlette:
+def _shop(me_cache_control: str | None = None, **cors: Any) -> Starlette:
     """The shop's API: /me private, /public the same for anyone, and five ways to log in."""
     sessions = {SESSION_VALUE: "alice"}
 
@@ -63,7 +63,8 @@ def _shop(**cors: Any) -> Starlette:
         user = sessions.get(request.cookies.get(COOKIE, ""))
         if user is None:
             return JSONResponse({"error": "log in first"}, status_code=401)
-        return JSONResponse({"user": user, "card": "**** 4242"})
+        cache = {"Cache-Control": me_cache_control} if me_cache_control else None
+        return JSONResponse({"user": user, "card": "**** 4242"}, headers=cache)
 
     def public(request: Request) -> Response:
         return JSONResponse({"shop": "open", "hours": "9-17"})
@@ -84,6 +85,9 @@ def _shop(**cors: Any) -> Starlette:
 shop = _shop(allow_origins=[TRUSTED])
 # Leaky: the pattern has no dot before shop, and .* lets any subdomain in (and evilshop.example).
 leaky = _shop(allow_origin_regex=r"https://.*shop\.example")
+# The shop whose /me a browser may keep for ten minutes: an audit after another finds it only in
+# a cache the two share.
+cached = _shop(me_cache_control="private, max-age=600", allow_origins=[TRUSTED])
 
 
 def _csrf_login(request: Request) -> Response:

@@ -17,12 +17,14 @@ import re
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from hypothesis import Phase, event, example, given, settings
 from hypothesis import strategies as st
 
-from corsproof.audit import cli
+from corsproof.audit import browser_pool, cli
 from corsproof.audit.login import AuditError
 from corsproof.audit.target import UsageError
 from tests.setup_apps import PASSWORD, SESSION_VALUE
@@ -47,6 +49,14 @@ def audit(
     argv = [target, "--as", APP_ORIGIN, "--trusted", TRUSTED, *args, "--browser", browser, *FAST]
     status, out, err = _main(argv, report)
     return subprocess.CompletedProcess(["corsproof", "audit", *argv], status, out, err)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def kept_browsers() -> Iterator[None]:
+    """The file's audits share their browsers, as a test session's do (cors_audit), each audit in
+    contexts of its own: a launch per audit cost ~1 s of CPU (Chromium and Playwright's driver)."""
+    with browser_pool.kept():
+        yield
 
 
 def assert_cannot_audit(done: subprocess.CompletedProcess[str], *says: str) -> None:
@@ -276,6 +286,16 @@ def test_webkit_finds_the_leaky_pattern_with_exit_1() -> None:
     assert "* webkit default: MiniBrowser's own default, --cookies-policy=no-third-party (Safari's is ITP)" in " ".join(
         done.stdout.split()
     ), shown
+
+
+def test_an_audit_finds_nothing_of_the_audit_before_it_in_the_kept_browsers() -> None:
+    """Canary for the browsers the file's audits share: the victim logged in to a shop whose /me a
+    browser may cache, then an audit of the same shop whose login sets another cookie, on the same
+    names and probe URLs: it finds neither the first's sid nor its cached answers, and says the
+    login did not log in (exit 2), never "no leak"."""
+    assert_no_leak(audit("cached", "--cookie", DEVTOOLS_COOKIE, "--path", "/me"))
+    visitor = "visitor=1; Secure; SameSite=None; Path=/"
+    assert_cannot_audit(audit("cached", "--cookie", visitor, "--path", "/me"), "answered 401 to GET /me")
 
 
 def test_a_public_path_is_reported_public_and_never_a_leak(tmp_path: Path) -> None:

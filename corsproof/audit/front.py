@@ -59,9 +59,10 @@ class Front:
     # The loopback port of the public website's own server (a local app's audit), which the
     # browsers are told is a public address; None when the app is not local.
     public_port: int | None = None
-    # The loopback forward proxy through which WebKit, which has no switch of its own for where a
-    # name lives, reaches every name (corsproof/serving/name_proxy.py); None when no WebKit audits.
-    proxy_port: int | None = None
+    # The loopback forward proxy through which a browser reaches every name (corsproof/serving/
+    # name_proxy.py): WebKit, which has no switch of its own for where a name lives, and the
+    # contexts of browsers kept from one audit to the next (corsproof/audit/browser_pool.py).
+    proxy_port: int = 0
 
     def ask(self, path: str, cookies: Mapping[str, str]) -> tuple[int, bytes]:
         """GET path of the app as the front serves it, with exactly these cookies, from outside the
@@ -85,13 +86,12 @@ def serve(
     ports: dict[str, list[int]],
     set_cookie: str | None = None,
     public: Origin | None = None,
-    proxy: bool = False,
 ) -> Iterator[Front]:
     """Serve the app at app_origin and the attacker's page under every other name until the block
     ends. ports: the ports pages use, by scheme ({"https": [443, 8443], "http": [80]}); set_cookie:
     a Set-Cookie line the own page's login answer carries (--cookie); public: an https origin whose
-    page gets a server (a loopback port) of its own, to stand for a public address; proxy: serve
-    the names through a forward proxy too (WebKit's way to them)."""
+    page gets a server (a loopback port) of its own, to stand for a public address. Every name is
+    served through a forward proxy too."""
     recorder = Recorder()
     router = RejectControlCharacters(
         HostRouter(app_origin, recorder.middleware(TARGET, app), attacker_app, own_page_app(set_cookie))
@@ -108,8 +108,7 @@ def serve(
         mapped = {port: local[scheme] for scheme, used in ports.items() for port in used}
         if public is not None:
             mapped[public.effective_port] = alone[0].port
-        forward = [NameProxy(mapped, bind_loopback_socket())] if proxy else []
-        with serving([plain, tls, *alone, *forward]):
+        forward = NameProxy(mapped, bind_loopback_socket())
+        with serving([plain, tls, *alone, forward]):
             public_port = alone[0].port if alone else None
-            proxy_port = forward[0].port if forward else None
-            yield Front(NameMap(tuple(names), mapped), recorder, app_origin, public_port, proxy_port)
+            yield Front(NameMap(tuple(names), mapped), recorder, app_origin, public_port, forward.port)

@@ -11,7 +11,7 @@ and fails the test with the audit's table. Nothing heavy is imported until the f
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,10 +53,12 @@ class AuditOutcome:
 
 
 @pytest.fixture(scope="session")
-def cors_audit() -> Callable[..., AuditOutcome]:
+def cors_audit() -> Iterator[Callable[..., AuditOutcome]]:
     """Audit an app (ASGI, or WSGI such as Flask): cors_audit(app, trusted=[...], as_origin=...,
     login_url=... | cookie=... | login=Login(...), paths=[...], form_posts=[...], browsers=[...],
-    profiles=[...], browser_build="auto" | "playwright" | "system") -> AuditOutcome."""
+    profiles=[...], browser_build="auto" | "playwright" | "system") -> AuditOutcome. The session's
+    audits share their browsers, each audit in contexts of its own (corsproof/audit/browser_pool.py)."""
+    from corsproof.audit import browser_pool
     from corsproof.audit.attackers import Origin, parse_trusted
     from corsproof.audit.cli import DEFAULT_AS, DEFAULT_PROFILES
     from corsproof.audit.login import Login, check_set_cookie
@@ -101,4 +103,5 @@ def cors_audit() -> Callable[..., AuditOutcome]:
         result = run(plan)
         return AuditOutcome(result, fold(result.findings))
 
-    return audit
+    with browser_pool.kept():
+        yield audit

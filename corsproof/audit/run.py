@@ -16,14 +16,13 @@ import dataclasses
 import functools
 import itertools
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from playwright.sync_api import Error, Page, Playwright, sync_playwright
+from playwright.sync_api import Error, Page
 
 from corsproof import cors_check
-from corsproof.audit import front
+from corsproof.audit import browser_pool, front
 from corsproof.audit.attackers import (
     NULL,
     PUBLIC_KINDS,
@@ -32,8 +31,10 @@ from corsproof.audit.attackers import (
     Origin,
     controls,
     derive,
+    is_local,
     public_websites,
 )
+from corsproof.audit.browser_pool import BrowserPool
 from corsproof.audit.login import NAVIGATION_TIMEOUT_MS, WAYS, AuditError, Login, Way, log_in, set_cookie_line
 from corsproof.audit.page import OWN_PAGE
 from corsproof.audit.proof import Proof, prove
@@ -375,11 +376,12 @@ Opened = contextlib.AbstractContextManager[tuple[Any, dict[str, Any]]]
 
 
 def _playwright_lanes(
-    engine: Engine, plan: Plan, served: front.Front, playwright: Playwright
+    engine: Engine, plan: Plan, served: front.Front, pool: BrowserPool
 ) -> Callable[[CookieProfile], Opened]:
-    """Chromium or Firefox, in the run's Playwright, told where every name lives."""
-    browser_type = getattr(playwright, engine)
-    build = find_build(engine, browser_type.executable_path, plan.browser_build)
+    """Chromium or Firefox: the pool's kept browser, each lane a context led to the names by the
+    audit's proxy; or, where a proxy would change what the browser does (_launched_with_names), a
+    browser of the audit's own, launched with its names mapped."""
+    own_launch = _launched_with_names(plan)
     # Not granted, Firefox refuses outright: its prompt, nobody answering it, can hold the
     # public page's many fetches past its timeout (seen hanging an audit); the outcome is the
     # same, never sent (e2e/test_local_network.py: no-decision and denied alike).
@@ -387,7 +389,9 @@ def _playwright_lanes(
     spaces = (AddressSpaces(served.public_port, deny=deny),) if served.public_port is not None else ()
 
     @contextlib.contextmanager
-    def lane(profile: CookieProfile) -> Iterator[tuple[Any, dict[str, Any]]]:
+    def launched(profile: CookieProfile) -> Iterator[tuple[Any, dict[str, Any]]]:
+        browser_type = getattr(pool.playwright(), engine)
+        build = find_build(engine, browser_type.executable_path, plan.browser_build)
         session = BrowserSession(browser_type, build, profile, plan.headless, name_map=served.names, settings=spaces)
         try:
             context = session.new_context(ignore_https_errors=True)
@@ -398,12 +402,32 @@ def _playwright_lanes(
         finally:
             session.close()
 
-    return lane
+    @contextlib.contextmanager
+    def shared(profile: CookieProfile) -> Iterator[tuple[Any, dict[str, Any]]]:
+        session = pool.session(engine, plan.browser_build, profile, plan.headless)
+        context = session.new_context(
+            ignore_https_errors=True, proxy={"server": f"http://127.0.0.1:{served.proxy_port}"}
+        )
+        try:
+            yield context, dataclasses.asdict(session.info)
+        finally:
+            context.close()
+
+    return launched if own_launch else shared
+
+
+def _launched_with_names(plan: Plan) -> bool:
+    """Whether the audit's Chromium and Firefox must be its own, launched with its names mapped,
+    rather than the pool's led by a proxy: where an origin is on the person's own machine or
+    network (a local app, whose public website's port is set at launch, or a trusted localhost).
+    A browser treats such names apart from a proxy's: Chromium never proxies loopback, and
+    Firefox, made to, no longer counts http://localhost a secure context."""
+    pages = [str(plan.app_origin), *(attacker.page for attacker in plan.controls + plan.attackers)]
+    return bool(plan.public) or any(is_local(page) for page in pages)
 
 
 def _webkit_lanes(plan: Plan, served: front.Front) -> Callable[[CookieProfile], Opened]:
     """WebKit through WebDriver (corsproof/webkit.py), led to every name by the front's proxy."""
-    assert served.proxy_port is not None  # run() serves the proxy when WebKit audits
 
     @contextlib.contextmanager
     def lane(profile: CookieProfile) -> Iterator[tuple[Any, dict[str, Any]]]:
@@ -427,17 +451,12 @@ def _webkit_lanes(plan: Plan, served: front.Front) -> Callable[[CookieProfile], 
 EngineResult = tuple[list[Finding], list[dict[str, Any]], dict[tuple[str, str], Proof]]
 
 
-def _run_engines(plan: Plan, served: front.Front) -> list[EngineResult]:
-    """Every browser of the plan, one after the other, with one Playwright for those it drives
-    (a driver process of its own: one start, not one per browser)."""
-    with contextlib.ExitStack() as stack:
-        playwright = None
-        if any(engine != "webkit" for engine in plan.browsers):
-            playwright = stack.enter_context(sync_playwright())
-        return [_run_engine(engine, plan, served, playwright) for engine in plan.browsers]
+def _run_engines(plan: Plan, served: front.Front, pool: BrowserPool) -> list[EngineResult]:
+    """Every browser of the plan, one after the other, on the pool's thread."""
+    return [_run_engine(engine, plan, served, pool) for engine in plan.browsers]
 
 
-def _run_engine(engine: AnyEngine, plan: Plan, served: front.Front, playwright: Playwright | None) -> EngineResult:
+def _run_engine(engine: AnyEngine, plan: Plan, served: front.Front, pool: BrowserPool) -> EngineResult:
     """Every cookie profile of one browser."""
     findings: list[Finding] = []
     browsers: list[dict[str, Any]] = []
@@ -448,8 +467,7 @@ def _run_engine(engine: AnyEngine, plan: Plan, served: front.Front, playwright: 
     if engine == "webkit":
         open_lane = _webkit_lanes(plan, served)
     else:
-        assert playwright is not None  # _run_engines starts one for the browsers it drives
-        open_lane = _playwright_lanes(engine, plan, served, playwright)
+        open_lane = _playwright_lanes(engine, plan, served, pool)
     for profile in plan.profiles:
         with open_lane(profile) as (context, info):
             browsers.append(info)
@@ -488,10 +506,11 @@ def _run_engine(engine: AnyEngine, plan: Plan, served: front.Front, playwright: 
 
 
 def run(plan: Plan) -> Result:
-    """The audit, one browser after the other, in a thread with a Playwright of its own: the sync
-    API is one per thread, so run() works whatever Playwright its caller runs (a pytest session
-    with pytest-playwright's). Side by side the two browsers were no faster on this project's
-    2-core machine (28.7 s against 28.3 s for the example's audit)."""
+    """The audit, one browser after the other, on a browser pool's thread (browser_pool.py: the
+    one kept() holds, else one for this audit alone), whose Playwright is its own: the sync API is
+    one per thread, so run() works whatever Playwright its caller runs (a pytest session with
+    pytest-playwright's). Side by side the two browsers were no faster on this project's 2-core
+    machine (28.7 s against 28.3 s for the example's audit)."""
     if plan.login is None:
         raise AuditError(
             "no way to log the victim in: without the victim's credential an audit can prove nothing. Give one of "
@@ -505,10 +524,9 @@ def run(plan: Plan) -> Result:
         )
     names, ports = _names(plan)
     public = Origin.parse(PUBLIC_WEBSITE) if plan.public else None
-    proxy = "webkit" in plan.browsers
-    with front.serve(plan.app_origin, plan.app, names, ports, set_cookie_line(plan.login), public, proxy) as served:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit") as pool:
-            results = pool.submit(_run_engines, plan, served).result()
+    with front.serve(plan.app_origin, plan.app, names, ports, set_cookie_line(plan.login), public) as served:
+        with browser_pool.borrowed() as pool:
+            results = pool.call(_run_engines, plan, served, pool)
     return Result(
         [finding for findings, _, _ in results for finding in findings],
         [info for _, infos, _ in results for info in infos],

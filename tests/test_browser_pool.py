@@ -1,0 +1,59 @@
+"""The audit's kept browsers (corsproof/audit/browser_pool.py): which audits may use them, one
+pool for a block's audits, and a browser that has gone launched again. That an audit sees nothing
+of the one before it in them is tests/test_audit_setup.py's canary."""
+
+from __future__ import annotations
+
+import pytest
+
+from corsproof.audit import browser_pool
+from corsproof.audit.attackers import Origin
+from corsproof.audit.login import Login
+from corsproof.audit.run import Plan, _launched_with_names
+from corsproof.profiles import CookieProfile
+
+
+def plan(app_origin: str, *trusted: str) -> Plan:
+    return Plan(None, Origin.parse(app_origin), trusted, login=Login("url", "/login"))
+
+
+@pytest.mark.parametrize(
+    ("app_origin", "trusted", "own_launch"),
+    [
+        ("https://api.shop.example", ("https://www.shop.example",), False),  # names only: the proxy leads
+        ("http://localhost:8000", ("http://localhost:3000",), True),  # a local app: its public website's port
+        ("https://api.shop.example", ("http://localhost:3000",), True),  # a trusted localhost: its control's page
+        ("https://api.shop.example", ("http://127.0.0.1:3000",), True),  # loopback, by address
+        ("https://api.shop.example", ("https://*.shop.example",), False),  # a pattern: its member's names
+    ],
+)
+def test_an_audit_with_an_origin_on_the_machine_launches_its_own_browsers(
+    app_origin: str, trusted: tuple[str, ...], own_launch: bool
+) -> None:
+    """A proxy changes what a browser does with loopback (Chromium never proxies it; Firefox made to
+    no longer counts http://localhost secure): such an audit maps its names at launch instead."""
+    assert _launched_with_names(plan(app_origin, *trusted)) is own_launch
+
+
+def test_the_audits_of_a_block_share_one_pool_and_one_alone_has_its_own() -> None:
+    """kept() holds one pool for every audit in its block, nested blocks included; outside one,
+    borrowed() gives each audit a pool of its own."""
+    with browser_pool.kept() as outer, browser_pool.kept() as inner, browser_pool.borrowed() as used:
+        assert outer is inner is used
+    with browser_pool.borrowed() as first, browser_pool.borrowed() as second:
+        assert first is not second
+
+
+def test_a_kept_browser_that_has_gone_is_launched_again() -> None:
+    """A browser that crashed or was killed between two audits is not handed to the second."""
+    with browser_pool.kept() as pool:
+
+        def kept_browser() -> object:
+            return pool.session("chromium", "auto", CookieProfile.DEFAULT, True).browser
+
+        first = pool.call(kept_browser)
+        assert pool.call(kept_browser) is first  # kept while it lives
+        pool.call(first.close)  # type: ignore[attr-defined]
+        again = pool.call(kept_browser)
+        assert again is not first
+        assert pool.call(again.is_connected)  # type: ignore[attr-defined]
