@@ -58,7 +58,7 @@ def lna_lane(
                 playwright, browser_name, CookieProfile.DEFAULT, pytestconfig, settings
             )
         if (browser_name, permission) not in lanes:
-            lanes[(browser_name, permission)] = LocalLane(sessions[(browser_name, deny)], permission == "granted")
+            lanes[(browser_name, permission)] = LocalLane(sessions[(browser_name, deny)], permission)
         return lanes[(browser_name, permission)]
 
     yield get
