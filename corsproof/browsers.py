@@ -7,6 +7,7 @@ whose message says what is wrong and what to do.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -218,7 +219,12 @@ class BrowserSession:
             else:
                 self.browser = self.browser_type.connect(self.connect, headers=_server_launch_headers(options))
             # Stock Firefox with an unsupported Playwright launches but fails here.
-            self.browser.new_context().close()
+            try:
+                self.browser.new_context().close()
+            except Error:
+                with contextlib.suppress(Error):  # not left running until its Playwright stops
+                    self.browser.close()
+                raise
         except Error as error:
             if self.connect is not None:
                 first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)

@@ -288,14 +288,17 @@ def test_webkit_finds_the_leaky_pattern_with_exit_1() -> None:
     ), shown
 
 
-def test_an_audit_finds_nothing_of_the_audit_before_it_in_the_kept_browsers() -> None:
+@pytest.mark.parametrize("engine", ["chromium", "firefox"])
+def test_an_audit_finds_nothing_of_the_audit_before_it_in_the_kept_browsers(engine: str) -> None:
     """Canary for the browsers the file's audits share: the victim logged in to a shop whose /me a
     browser may cache, then an audit of the same shop whose login sets another cookie, on the same
     names and probe URLs: it finds neither the first's sid nor its cached answers, and says the
-    login did not log in (exit 2), never "no leak"."""
-    assert_no_leak(audit("cached", "--cookie", DEVTOOLS_COOKIE, "--path", "/me"))
+    login did not log in (exit 2), never "no leak". (Fails, exit 0, where the jar is copied from
+    one audit's context to the next: tried.)"""
+    assert_no_leak(audit("cached", "--cookie", DEVTOOLS_COOKIE, "--path", "/me", browser=engine))
     visitor = "visitor=1; Secure; SameSite=None; Path=/"
-    assert_cannot_audit(audit("cached", "--cookie", visitor, "--path", "/me"), "answered 401 to GET /me")
+    done = audit("cached", "--cookie", visitor, "--path", "/me", browser=engine)
+    assert_cannot_audit(done, "answered 401 to GET /me")
 
 
 def test_a_public_path_is_reported_public_and_never_a_leak(tmp_path: Path) -> None:

@@ -4,6 +4,11 @@ of the one before it in them is tests/test_audit_setup.py's canary."""
 
 from __future__ import annotations
 
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from corsproof.audit import browser_pool
@@ -48,12 +53,59 @@ def test_a_kept_browser_that_has_gone_is_launched_again() -> None:
     """A browser that crashed or was killed between two audits is not handed to the second."""
     with browser_pool.kept() as pool:
 
-        def kept_browser() -> object:
-            return pool.session("chromium", "auto", CookieProfile.DEFAULT, True).browser
+        def kept_browser() -> Any:
+            with pool.browser("chromium", "auto", CookieProfile.DEFAULT, True) as session:
+                return session.browser
 
         first = pool.call(kept_browser)
         assert pool.call(kept_browser) is first  # kept while it lives
-        pool.call(first.close)  # type: ignore[attr-defined]
+        pool.call(first.close)
         again = pool.call(kept_browser)
         assert again is not first
-        assert pool.call(again.is_connected)  # type: ignore[attr-defined]
+        assert pool.call(again.is_connected)
+
+
+def test_a_persistent_chromium_profile_is_the_lanes_alone_and_leaves_no_folder() -> None:
+    """Chromium's third-party profiles are a browser per context whatever is kept: each lane's is
+    launched for it and closed, profile folder and all, when the lane ends."""
+    with browser_pool.kept() as pool:
+
+        def lane() -> tuple[Any, list[Path]]:
+            with pool.browser("chromium", "auto", CookieProfile.THIRD_PARTY_ALLOWED, True) as session:
+                session.new_context().close()
+                return session.browser, [session._profiles] if session._profiles else []
+
+        first, folders = pool.call(lane)
+        second, _ = pool.call(lane)
+        assert first is not second
+        assert folders and not any(folder.exists() for folder in folders)
+
+
+def test_an_interrupted_call_stops_its_work_at_the_next_check() -> None:
+    """Ctrl-C while an audit runs on the pool's thread: the caller leaves at once and the work
+    stops at its next check, rather than run on against servers that have stopped; the pool's
+    next call runs."""
+    with browser_pool.kept() as pool:
+        began, release = threading.Event(), threading.Event()
+        checks: list[str] = []
+
+        def audit() -> None:
+            began.set()
+            release.wait(30)
+            try:
+                pool.check_interrupted()
+            except browser_pool.Interrupted:
+                checks.append("stopped")
+                raise
+            checks.append("ran on")
+
+        def interrupt_once_begun() -> None:
+            began.wait(30)
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+        threading.Thread(target=interrupt_once_begun).start()
+        with pytest.raises(KeyboardInterrupt):
+            pool.call(audit)
+        release.set()
+        assert pool.call(lambda: "next") == "next"
+        assert checks == ["stopped"]

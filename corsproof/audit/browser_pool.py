@@ -5,8 +5,10 @@ launch costs real CPU (stock Firefox ESR 153 ~3.5 s of it on this project's mach
 ~0.5 s, Playwright's driver ~0.4 s). Led to the names by the audit's own forward proxy instead
 (corsproof/serving/name_proxy.py, given to each context, as WebKit is given it at launch), one
 browser per engine, build and cookie profile serves audit after audit: what an audit can see of
-another lives in a context (cookies, cache, permissions, the proxy), and each of its lanes has a
-context of its own, closed when the lane ends.
+another lives in a context (cookies, cache, storage, service workers, permissions, the proxy;
+measured in both browsers), and each of its lanes has a context of its own, closed when the lane
+ends. Chromium's third-party profiles are the exception: a persistent profile is a browser per
+context, so those are launched for their lane alone, as before.
 
 Playwright's sync API belongs to the thread that started it: the pool's one thread runs every
 audit's browser work, whichever thread asked (a pytest session's, with pytest-playwright's own
@@ -16,6 +18,7 @@ Playwright in it).
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -23,11 +26,15 @@ from typing import Any, TypeVar
 from playwright.sync_api import Playwright, sync_playwright
 from playwright.sync_api._context_manager import PlaywrightContextManager
 
-from corsproof.browsers import BrowserSession, Engine, find_build
+from corsproof.browsers import BrowserBuild, BrowserSession, Engine, find_build
 from corsproof.profiles import CookieProfile
 
 T = TypeVar("T")
-Key = tuple[Engine, str, CookieProfile, bool]  # engine, build preference, cookie profile, headless
+Key = tuple[BrowserBuild, CookieProfile, bool]  # the executable, cookie profile, headless
+
+
+class Interrupted(Exception):
+    """The audit's caller was interrupted (Ctrl-C): its work on the pool's thread stops too."""
 
 
 class BrowserPool:
@@ -38,10 +45,29 @@ class BrowserPool:
         self._manager: PlaywrightContextManager | None = None
         self._playwright: Playwright | None = None
         self._sessions: dict[Key, BrowserSession] = {}
+        self._interrupted = threading.Event()
 
     def call(self, work: Callable[..., T], *args: Any) -> T:
-        """work(*args) on the pool's thread; its result, or its exception raised here."""
-        return self._thread.submit(work, *args).result()
+        """work(*args) on the pool's thread; its result, or its exception raised here. Interrupted
+        while it runs, the caller leaves at once and the work stops at its next check_interrupted()
+        (the servers it talks to end with the caller's block)."""
+
+        def started() -> T:
+            self._interrupted.clear()  # the thread is one: an interrupted call's work has ended
+            return work(*args)
+
+        future = self._thread.submit(started)
+        try:
+            return future.result()
+        except BaseException:
+            if not future.cancel():
+                self._interrupted.set()
+            raise
+
+    def check_interrupted(self) -> None:
+        """Raise Interrupted (on the pool's thread) if the call it serves was interrupted."""
+        if self._interrupted.is_set():
+            raise Interrupted("the audit was interrupted")
 
     def playwright(self) -> Playwright:
         """The pool's Playwright (on the pool's thread), started when first needed: an audit in
@@ -51,22 +77,29 @@ class BrowserPool:
             self._playwright = self._manager.start()
         return self._playwright
 
-    def session(self, engine: Engine, build: str, profile: CookieProfile, headless: bool) -> BrowserSession:
-        """The kept browser of engine, build preference and profile (on the pool's thread),
-        launched when first asked for, and again if it has gone (crashed, or killed)."""
-        key = (engine, build, profile, headless)
-        kept = self._sessions.get(key)
-        if kept is not None and kept.browser.is_connected():
-            return kept
-        if kept is not None:
-            del self._sessions[key]
-            with contextlib.suppress(Exception):  # gone already; its profiles folder is removed here
-                kept.close()
+    @contextlib.contextmanager
+    def browser(self, engine: Engine, build: str, profile: CookieProfile, headless: bool) -> Iterator[BrowserSession]:
+        """The kept browser of engine, executable and profile (on the pool's thread), launched when
+        first asked for, and again if it has gone (crashed, or killed). Chromium's third-party
+        profiles need a persistent profile, a browser per context whatever is kept: that one is
+        the block's alone, closed with its profile folder when the block ends."""
         browser_type = getattr(self.playwright(), engine)
-        found = find_build(engine, browser_type.executable_path, build)
-        session = BrowserSession(browser_type, found, profile, headless)
-        self._sessions[key] = session
-        return session
+        found = find_build(engine, browser_type.executable_path, build)  # CORSPROOF_CHROMIUM... read now
+        if engine == "chromium" and profile is not CookieProfile.DEFAULT:
+            session = BrowserSession(browser_type, found, profile, headless)
+            try:
+                yield session
+            finally:
+                session.close()
+            return
+        key = (found, profile, headless)
+        kept = self._sessions.get(key)
+        if kept is None or not kept.browser.is_connected():
+            if kept is not None:
+                with contextlib.suppress(Exception):  # gone already
+                    kept.close()
+            kept = self._sessions[key] = BrowserSession(browser_type, found, profile, headless)
+        yield kept
 
     def close(self) -> None:
         """Close every kept browser and the Playwright, then the thread."""

@@ -1,6 +1,7 @@
 """Run an audit: the attacker origins' pages in real browsers, against the app, and what came of it.
 
-For each browser and cookie profile: one browser told where every audit name lives, one context
+For each browser and cookie profile: one browser that reaches every audit name (a kept one, led by
+the audit's proxy, or one launched with the names mapped: browser_pool.py), one context
 in which the victim logs in to the app the way the app really sets its cookie (login.py), the
 proof that the audit can see what it looks for (proof.py), then one page that visits each
 attacker origin (and each trusted origin, as the control) and makes the requests an exploit
@@ -404,14 +405,14 @@ def _playwright_lanes(
 
     @contextlib.contextmanager
     def shared(profile: CookieProfile) -> Iterator[tuple[Any, dict[str, Any]]]:
-        session = pool.session(engine, plan.browser_build, profile, plan.headless)
-        context = session.new_context(
-            ignore_https_errors=True, proxy={"server": f"http://127.0.0.1:{served.proxy_port}"}
-        )
-        try:
-            yield context, dataclasses.asdict(session.info)
-        finally:
-            context.close()
+        with pool.browser(engine, plan.browser_build, profile, plan.headless) as session:
+            proxy = {"server": f"http://127.0.0.1:{served.proxy_port}"}
+            context = session.new_context(ignore_https_errors=True, proxy=proxy)
+            try:
+                yield context, dataclasses.asdict(session.info)
+            finally:
+                with contextlib.suppress(Error):  # a crashed browser: its error, not the close's, is the news
+                    context.close()
 
     return launched if own_launch else shared
 
@@ -420,8 +421,10 @@ def _launched_with_names(plan: Plan) -> bool:
     """Whether the audit's Chromium and Firefox must be its own, launched with its names mapped,
     rather than the pool's led by a proxy: where an origin is on the person's own machine or
     network (a local app, whose public website's port is set at launch, or a trusted localhost).
-    A browser treats such names apart from a proxy's: Chromium never proxies loopback, and
-    Firefox, made to, no longer counts http://localhost a secure context."""
+    A proxy changes what a browser makes of such names: Firefox sends loopback to a proxy only
+    when told to hijack it, and then no longer counts http://localhost a secure context; Chromium
+    proxies it only because Playwright adds <-loopback> to a context's proxy. Names mapped at
+    launch leave each browser's own handling of them as it is."""
     pages = [str(plan.app_origin), *(attacker.page for attacker in plan.controls + plan.attackers)]
     return bool(plan.public) or any(is_local(page) for page in pages)
 
@@ -494,6 +497,7 @@ def _run_engine(engine: AnyEngine, plan: Plan, served: front.Front, pool: Browse
             page = context.new_page()
             network = ChromiumNetworkLog.attach(page) if engine == "chromium" else None
             for attacker in plan.controls + plan.attackers + plan.public:
+                pool.check_interrupted()
                 if attacker.kind == "public-website-granted":
                     if not lane.local_network_access:
                         continue  # no permission to grant: the public website's one visit says it all

@@ -1,11 +1,14 @@
 """A loopback forward proxy that leads every name to the loopback port its port is mapped to.
 
-Chromium and Firefox are told where a name lives by their own switches (corsproof/names.py);
-WebKitGTK has none, but MiniBrowser takes a proxy (--proxy). Through this one a page can stand at
-https://evilexample.com with that real Origin while its server listens on a loopback port: a
-CONNECT (https) is tunnelled to the port the map gives, and a plain http request is passed on in
-origin form (uvicorn's h11 takes an absolute URL for the path) with Connection: close, so that
-every request of a connection is one the proxy has read.
+An audit's browsers reach its names through it: WebKitGTK, which has no switch of its own for
+where a name lives (MiniBrowser takes a proxy, --proxy), and the contexts of the Chromium and
+Firefox kept from one audit to the next (corsproof/audit/browser_pool.py); an audit with an
+origin on the machine maps its names at launch instead (corsproof/names.py). Through it a page
+can stand at https://evilexample.com with that real Origin while its server listens on a
+loopback port: a CONNECT (https) is tunnelled to the port the map gives, and a plain http
+request is passed on in origin form (uvicorn's h11 takes an absolute URL for the path) with
+Connection: close (Proxy-Connection dropped), so that every request of a connection is one the
+proxy has read. The app's record shows those two headers as the proxy sent them.
 
 Hand-written, not a proxy library: the well-kept ones (mitmproxy, proxy.py) are whole servers
 with their own TLS and process models; this needs only to pick a port and copy bytes.
