@@ -124,6 +124,8 @@ def test_any_text_is_an_origin_or_not_an_origin(text: str) -> None:
         ("http://[::1]:3000", True),
         ("http://192.168.1.1", True),
         ("http://10.0.0.7:8080", True),
+        ("http://127.1:3000", True),  # a browser reads it as 127.0.0.1
+        ("http://0xa.0.0.7", True),  # and this as 10.0.0.7
         ("https://api.shop.example", False),
         ("http://8.8.8.8", False),
     ],

@@ -29,6 +29,8 @@ def plan(app_origin: str, *trusted: str) -> Plan:
         ("http://localhost:8000", ("http://localhost:3000",), True),  # a local app: its public website's port
         ("https://api.shop.example", ("http://localhost:3000",), True),  # a trusted localhost: its control's page
         ("https://api.shop.example", ("http://127.0.0.1:3000",), True),  # loopback, by address
+        ("https://api.shop.example", ("http://127.1:3000",), True),  # the same, as a browser reads 127.1
+        ("https://api.shop.example", ("http://2130706433:3000",), True),  # and 2130706433
         ("https://api.shop.example", ("https://*.shop.example",), False),  # a pattern: its member's names
     ],
 )

@@ -13,6 +13,7 @@ trusted, so those subdomains are controls, not attackers, unless domain is a sha
 from __future__ import annotations
 
 import ipaddress
+import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -323,9 +324,12 @@ def is_local(origin: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
-        address = ipaddress.ip_address(host.strip("[]"))
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return False
+        try:  # the URL standard's other IPv4 forms, which a browser reads as the address: 127.1, 0x7f.0.0.1
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return False
     return address.is_loopback or address.is_private or address.is_link_local
 
 
