@@ -172,6 +172,11 @@ def _cannot_drive(build: BrowserBuild, error: Error) -> BrowserUnavailable:
     )
 
 
+def needs_persistent_profile(engine: str, profile: CookieProfile) -> bool:
+    """Chromium with a chosen third-party cookie setting: a persistent profile, so a browser per context."""
+    return engine == "chromium" and profile is not CookieProfile.DEFAULT
+
+
 @dataclass
 class BrowserSession:
     """The browser of one (engine, build, cookie profile), and fresh contexts from it.
@@ -256,7 +261,7 @@ class BrowserSession:
 
     @property
     def persistent(self) -> bool:
-        return self.build.engine == "chromium" and self.profile is not CookieProfile.DEFAULT
+        return needs_persistent_profile(self.build.engine, self.profile)
 
     def new_context(
         self, cookie_places: tuple[str, ...] = (), jar_windows: bool = False, **kwargs: Any

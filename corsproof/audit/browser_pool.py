@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from playwright.sync_api import Playwright, sync_playwright
 from playwright.sync_api._context_manager import PlaywrightContextManager
 
-from corsproof.browsers import BrowserBuild, BrowserSession, Engine, find_build
+from corsproof.browsers import BrowserBuild, BrowserSession, Engine, find_build, needs_persistent_profile
 from corsproof.profiles import CookieProfile
 
 T = TypeVar("T")
@@ -98,7 +98,7 @@ class BrowserPool:
         the block's alone, closed with its profile folder when the block ends."""
         browser_type = getattr(self.playwright(), engine)
         found = find_build(engine, browser_type.executable_path, build)  # CORSPROOF_CHROMIUM... read now
-        if engine == "chromium" and profile is not CookieProfile.DEFAULT:
+        if needs_persistent_profile(engine, profile):
             session = BrowserSession(browser_type, found, profile, headless)
             try:
                 yield session
