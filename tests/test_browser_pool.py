@@ -18,6 +18,13 @@ from corsproof.audit.run import Plan, _launched_with_names
 from corsproof.profiles import CookieProfile
 
 
+@pytest.fixture(autouse=True)
+def no_outer_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test makes its own pools: a cors_audit session's, open for the rest of a run that has
+    used it (a pytest of e2e/ and tests/ together), would serve them all (seen failing)."""
+    monkeypatch.setattr(browser_pool, "_kept", None)
+
+
 def plan(app_origin: str, *trusted: str) -> Plan:
     return Plan(None, Origin.parse(app_origin), trusted, login=Login("url", "/login"))
 
