@@ -210,6 +210,7 @@ class BrowserSession:
     # Chromium still writes to a profile after its context's "close" event, so removing each
     # profile there leaves half-deleted directories behind.
     _profiles: Path | None = field(init=False, default=None)
+    _folders: dict[BrowserContext, Path] = field(init=False, default_factory=dict)  # each persistent context's
 
     def __post_init__(self) -> None:
         options = self._launch_options()
@@ -279,7 +280,20 @@ class BrowserSession:
         except Error as error:
             shutil.rmtree(user_data_dir, ignore_errors=True)
             raise _cannot_drive(self.build, error) from None
+        self._folders[context] = user_data_dir
         return context
+
+    def close_context(self, context: BrowserContext) -> None:
+        """Close one of this session's contexts now, and a persistent profile's folder with it, for
+        a session kept while context after context comes and goes (the audit's browser pool). Its
+        close returns once that Chromium has exited (checked: no process of the folder's left), so
+        nothing writes to the folder any more."""
+        folder = self._folders.pop(context, None)
+        try:
+            context.close()
+        finally:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def close(self) -> None:
         self.browser.close()

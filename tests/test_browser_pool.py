@@ -44,8 +44,9 @@ def plan(app_origin: str, *trusted: str) -> Plan:
 def test_an_audit_with_an_origin_on_the_machine_launches_its_own_browsers(
     app_origin: str, trusted: tuple[str, ...], own_launch: bool
 ) -> None:
-    """A proxy changes what a browser does with loopback (Chromium never proxies it; Firefox made to
-    no longer counts http://localhost secure): such an audit maps its names at launch instead."""
+    """A proxy changes what a browser does with loopback (Chromium proxies it only because Playwright
+    asks; Firefox, made to, no longer counts http://localhost secure): such an audit maps its names
+    at launch instead."""
     assert _launched_with_names(plan(app_origin, *trusted)) is own_launch
 
 
@@ -63,8 +64,7 @@ def test_a_kept_browser_that_has_gone_is_launched_again() -> None:
     with browser_pool.kept() as pool:
 
         def kept_browser() -> Any:
-            with pool.browser("chromium", "auto", CookieProfile.DEFAULT, True) as session:
-                return session.browser
+            return pool.browser("chromium", "auto", CookieProfile.DEFAULT, True).browser
 
         first = pool.call(kept_browser)
         assert pool.call(kept_browser) is first  # kept while it lives
@@ -75,19 +75,24 @@ def test_a_kept_browser_that_has_gone_is_launched_again() -> None:
 
 
 def test_a_persistent_chromium_profile_is_the_lanes_alone_and_leaves_no_folder() -> None:
-    """Chromium's third-party profiles are a browser per context whatever is kept: each lane's is
-    launched for it and closed, profile folder and all, when the lane ends."""
+    """Chromium's third-party profiles are a browser per context: the kept session's plain browser
+    serves audit after audit, while each lane's context is a browser of its own on a fresh profile,
+    its folder gone once the lane's context is closed."""
     with browser_pool.kept() as pool:
 
-        def lane() -> tuple[Any, list[Path]]:
-            with pool.browser("chromium", "auto", CookieProfile.THIRD_PARTY_ALLOWED, True) as session:
-                session.new_context().close()
-                return session.browser, [session._profiles] if session._profiles else []
+        def lane() -> tuple[Any, Path]:
+            session = pool.browser("chromium", "auto", CookieProfile.THIRD_PARTY_ALLOWED, True)
+            context = session.new_context()
+            (folder,) = session._folders.values()
+            assert folder.is_dir()
+            session.close_context(context)
+            return session.browser, folder
 
-        first, folders = pool.call(lane)
-        second, _ = pool.call(lane)
-        assert first is not second
-        assert folders and not any(folder.exists() for folder in folders)
+        first, first_folder = pool.call(lane)
+        second, second_folder = pool.call(lane)
+        assert first is second, "the plain browser is kept"
+        assert first_folder != second_folder, "each lane's profile is fresh"
+        assert not first_folder.exists() and not second_folder.exists()
 
 
 def test_an_interrupted_call_stops_its_work_at_the_next_check() -> None:

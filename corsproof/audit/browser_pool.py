@@ -7,8 +7,8 @@ launch costs real CPU (stock Firefox ESR 153 ~3.5 s of it on this project's mach
 browser per engine, build and cookie profile serves audit after audit: what an audit can see of
 another lives in a context (cookies, cache, storage, service workers, permissions, the proxy;
 measured in both browsers), and each of its lanes has a context of its own, closed when the lane
-ends. Chromium's third-party profiles are the exception: a persistent profile is a browser per
-context, so those are launched for their lane alone, as before.
+ends. Chromium's third-party profiles need a persistent profile, a browser per context: each of
+their lanes still has a browser of its own, on a fresh profile removed when the lane ends.
 
 Playwright's sync API belongs to the thread that started it: the pool's one thread runs every
 audit's browser work, whichever thread asked (a pytest session's, with pytest-playwright's own
@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from playwright.sync_api import Playwright, sync_playwright
 from playwright.sync_api._context_manager import PlaywrightContextManager
 
-from corsproof.browsers import BrowserBuild, BrowserSession, Engine, find_build, needs_persistent_profile
+from corsproof.browsers import BrowserBuild, BrowserSession, Engine, find_build
 from corsproof.profiles import CookieProfile
 
 T = TypeVar("T")
@@ -90,21 +90,14 @@ class BrowserPool:
             self._playwright = self._manager.start()
         return self._playwright
 
-    @contextlib.contextmanager
-    def browser(self, engine: Engine, build: str, profile: CookieProfile, headless: bool) -> Iterator[BrowserSession]:
+    def browser(self, engine: Engine, build: str, profile: CookieProfile, headless: bool) -> BrowserSession:
         """The kept browser of engine, executable and profile (on the pool's thread), launched when
-        first asked for, and again if it has gone (crashed, or killed). Chromium's third-party
-        profiles need a persistent profile, a browser per context whatever is kept: that one is
-        the block's alone, closed with its profile folder when the block ends."""
+        first asked for, and again if it has gone (crashed, or killed). For Chromium's third-party
+        profiles that is the plain browser that tells the version: each of their contexts is a
+        browser of its own on a fresh profile (BrowserSession.new_context), to be closed with
+        BrowserSession.close_context, which takes its folder too."""
         browser_type = getattr(self.playwright(), engine)
         found = find_build(engine, browser_type.executable_path, build)  # CORSPROOF_CHROMIUM... read now
-        if needs_persistent_profile(engine, profile):
-            session = BrowserSession(browser_type, found, profile, headless)
-            try:
-                yield session
-            finally:
-                session.close()
-            return
         key = (found, profile, headless)
         kept = self._sessions.get(key)
         if kept is None or not kept.browser.is_connected():
@@ -112,7 +105,7 @@ class BrowserPool:
                 with contextlib.suppress(Exception):  # gone already
                     kept.close()
             kept = self._sessions[key] = BrowserSession(browser_type, found, profile, headless)
-        yield kept
+        return kept
 
     def close(self) -> None:
         """Close every kept browser and the Playwright, then the thread."""

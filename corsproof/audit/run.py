@@ -405,14 +405,14 @@ def _playwright_lanes(
 
     @contextlib.contextmanager
     def shared(profile: CookieProfile) -> Iterator[tuple[Any, dict[str, Any]]]:
-        with pool.browser(engine, plan.browser_build, profile, plan.headless) as session:
-            proxy = {"server": f"http://127.0.0.1:{served.proxy_port}"}
-            context = session.new_context(ignore_https_errors=True, proxy=proxy)
-            try:
-                yield context, dataclasses.asdict(session.info)
-            finally:
-                with contextlib.suppress(Error):  # a crashed browser: its error, not the close's, is the news
-                    context.close()
+        session = pool.browser(engine, plan.browser_build, profile, plan.headless)
+        proxy = {"server": f"http://127.0.0.1:{served.proxy_port}"}
+        context = session.new_context(ignore_https_errors=True, proxy=proxy)
+        try:
+            yield context, dataclasses.asdict(session.info)
+        finally:
+            with contextlib.suppress(Error):  # a crashed browser: its error, not the close's, is the news
+                session.close_context(context)
 
     return launched if own_launch else shared
 
