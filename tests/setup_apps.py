@@ -151,6 +151,12 @@ def script_login(page: Any) -> None:
         page.click("button")
 
 
+def closing_login(page: Any) -> None:
+    """A --login-script that closes the page it was given once logged in, as a tidy script may."""
+    script_login(page)
+    page.close()
+
+
 def failing_login(page: Any) -> None:
     """A --login-script that fails, as a stale selector or a changed password would."""
     raise RuntimeError("the login page has no button labelled 'Sign in'")

@@ -249,6 +249,12 @@ def test_a_login_script_logs_in_and_reaches_no_leak() -> None:
     assert_no_leak(audit("shop", "--login-script", "tests.setup_apps:script_login", "--path", "/me"))
 
 
+def test_a_login_script_that_closes_its_page_still_reaches_no_leak() -> None:
+    """The lane's page is the login's, the proof's and the visits': a script that closes it leaves
+    the lane another page, not a closed one (which every visit would fail on, unobserved)."""
+    assert_no_leak(audit("shop", "--login-script", "tests.setup_apps:closing_login", "--path", "/me"))
+
+
 def test_webkit_fills_the_login_form_and_reaches_no_leak() -> None:
     """--login-form in WebKit: the same fields filled and the form submitted, through WebDriver."""
     fields = ["--field", "username=alice", "--field", f"password={PASSWORD}"]

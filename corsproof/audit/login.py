@@ -275,18 +275,15 @@ def _app_cookies(context: BrowserContext, app: Origin) -> tuple[dict[str, Any], 
     return tuple(dict(c) for c in context.cookies() if for_app(c["domain"]))
 
 
-def log_in(context: BrowserContext, login: Login, app: Origin) -> LoggedIn:
-    """Log the victim in, in a page of its own closed afterwards; what the browser then holds."""
-    page = context.new_page()
-    try:
-        if login.way == "storage-state":
-            _by_storage_state(context, login)
-        else:
-            {"url": _by_url, "form": _by_form, "post": _by_post, "cookie": _by_cookie, "script": _by_script}[login.way](
-                page, login, app
-            )
-    finally:
-        page.close()
+def log_in(context: BrowserContext, page: Page, login: Login, app: Origin) -> LoggedIn:
+    """Log the victim in, in the lane's page, left where the login took it (the proof's navigation
+    ends whatever the app's page runs, as closing it did); what the browser then holds."""
+    if login.way == "storage-state":
+        _by_storage_state(context, login)
+    else:
+        {"url": _by_url, "form": _by_form, "post": _by_post, "cookie": _by_cookie, "script": _by_script}[login.way](
+            page, login, app
+        )
     held = LoggedIn(_app_cookies(context, app))
     if not held.cookies:
         if login.way == "cookie":

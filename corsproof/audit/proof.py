@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Page
 
 from corsproof.audit.attackers import Origin
 from corsproof.audit.login import AuditError, LoggedIn
@@ -111,7 +111,7 @@ def _same(a: FetchResult, b: FetchResult) -> bool:
 
 
 def prove(
-    context: BrowserContext,
+    page: Page,
     app: Origin,
     recorder: Recorder,
     held: LoggedIn,
@@ -120,20 +120,17 @@ def prove(
     ask: Asker,
     session_cookie: str | None = None,
 ) -> Proof:
-    """The proof for one browser and cookie profile; AuditError naming the cause where it fails.
-    url_of(path): the path's URL with a probe tag of its own; ask: the app asked directly."""
+    """The proof for one browser and cookie profile, made in the lane's page (taken to the audit's
+    own page on the app); AuditError naming the cause where it fails. url_of(path): the path's URL
+    with a probe tag of its own; ask: the app asked directly."""
     if session_cookie is not None and session_cookie not in held.names:
         raise AuditError(
             f"--session-cookie {session_cookie}: after the login the browser holds no such cookie for {app} "
             f"(it holds {', '.join(sorted(held.names))})"
         )
     reads = [(url_of(path), {"credentials": creds}) for path in paths for creds in ("include", "omit")]
-    page = context.new_page()
-    try:
-        page.goto(str(app) + OWN_PAGE, wait_until="domcontentloaded")
-        seen = _read(page, recorder, reads)
-    finally:
-        page.close()
+    page.goto(str(app) + OWN_PAGE, wait_until="domcontentloaded")
+    seen = _read(page, recorder, reads)
     private: dict[str, frozenset[str]] = {}  # each private path, and the cookies that reached it
     notes = []
     for index, path in enumerate(paths):
