@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,19 @@ def test_a_persistent_chromium_profile_is_the_lanes_alone_and_leaves_no_folder()
         assert not first_folder.exists() and not second_folder.exists()
 
 
+@pytest.fixture
+def ctrl_c_taken() -> Iterator[None]:
+    """Python's own Ctrl-C handler, as a person's terminal run has it: a run started in the
+    background of a shell without job control (`cmd &` in a script) inherits SIGINT ignored, and
+    Python then installs none (seen: the test's Ctrl-C lost, the call run to its end)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+@pytest.mark.usefixtures("ctrl_c_taken")
 def test_an_interrupted_call_stops_its_work_at_the_next_check() -> None:
     """Ctrl-C while an audit runs on the pool's thread: the caller leaves at once and the work
     stops at its next check, rather than run on against servers that have stopped; the pool's
