@@ -287,10 +287,6 @@ class WebKitPage:
         """Nothing: the page's window stays for the context's next page, whose first goto replaces
         this document (a context is closed as a whole)."""
 
-    def is_closed(self) -> bool:
-        """Never: close() leaves the window for the context's next page."""
-        return False
-
     @property
     def frames(self) -> list[Any]:
         """The page, then each iframe of its document, in document order (as Playwright lists them)."""

@@ -250,8 +250,8 @@ def test_a_login_script_logs_in_and_reaches_no_leak() -> None:
 
 
 def test_a_login_script_that_closes_its_page_still_reaches_no_leak() -> None:
-    """The lane's page is the login's, the proof's and the visits': a script that closes it leaves
-    the lane another page, not a closed one (which every visit would fail on, unobserved)."""
+    """The login's page is its own: a script that closes it leaves the lane's proof and visits
+    their page (a lane that had shared it failed here, exit 3)."""
     assert_no_leak(audit("shop", "--login-script", "tests.setup_apps:closing_login", "--path", "/me"))
 
 

@@ -275,15 +275,21 @@ def _app_cookies(context: BrowserContext, app: Origin) -> tuple[dict[str, Any], 
     return tuple(dict(c) for c in context.cookies() if for_app(c["domain"]))
 
 
-def log_in(context: BrowserContext, page: Page, login: Login, app: Origin) -> LoggedIn:
-    """Log the victim in, in the lane's page, left where the login took it (the proof's navigation
-    ends whatever the app's page runs, as closing it did); what the browser then holds."""
-    if login.way == "storage-state":
-        _by_storage_state(context, login)
-    else:
-        {"url": _by_url, "form": _by_form, "post": _by_post, "cookie": _by_cookie, "script": _by_script}[login.way](
-            page, login, app
-        )
+def log_in(context: BrowserContext, login: Login, app: Origin) -> LoggedIn:
+    """Log the victim in, in a page of its own closed afterwards; what the browser then holds.
+    Closed, not navigated on: an app's page may still be moving itself on (a redirect by script
+    after its load), and a close ends that where a navigation would race it (as the visits' next
+    page does after a form: run._goto_again_if_interrupted)."""
+    page = context.new_page()
+    try:
+        if login.way == "storage-state":
+            _by_storage_state(context, login)
+        else:
+            {"url": _by_url, "form": _by_form, "post": _by_post, "cookie": _by_cookie, "script": _by_script}[login.way](
+                page, login, app
+            )
+    finally:
+        page.close()
     held = LoggedIn(_app_cookies(context, app))
     if not held.cookies:
         if login.way == "cookie":
